@@ -1,0 +1,3 @@
+"""roleswitch: a terminal UI for switching AWS roles."""
+
+__version__ = "0.1.0"

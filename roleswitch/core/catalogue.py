@@ -1,0 +1,449 @@
+"""Build the catalogue of assumable roles from the AWS config file and roleswitch's TOML.
+
+This never runs botocore's per-profile machinery: it scans the files once with
+the byte-keeping INI scanner (`ini.scan`) and `tomllib`, so 10,000 profiles load
+in a few tens of milliseconds. Problems with one profile mark that target
+invalid with a reason; problems with a whole file go into `Catalogue.problems`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from roleswitch.core import paths, validate
+from roleswitch.core.errors import ValidationError
+from roleswitch.core.ini import IniDocument, scan
+from roleswitch.core.model import Catalogue, Settings, Target
+
+CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
+
+_SETTINGS_KEYS = {
+    "active_profile",
+    "duration",
+    "session_name",
+    "renew_margin",
+    "auto_renew",
+    "source_profile",
+    "region",
+}
+_ACCOUNT_KEYS = {"id", "name", "source_profile", "region", "roles"}
+_ROLE_KEYS = {
+    "name",
+    "arn",
+    "mfa_serial",
+    "external_id",
+    "duration",
+    "session_name",
+    "region",
+    "source_profile",
+}
+
+
+def load_catalogue(
+    config_path: Path | None = None,
+    toml_path: Path | None = None,
+    credentials_path: Path | None = None,
+) -> Catalogue:
+    """Read every source of targets; never raises for bad input, reports it instead."""
+    config_path = config_path or paths.aws_config_path()
+    toml_path = toml_path or paths.roleswitch_config_path()
+    credentials_path = credentials_path or paths.aws_credentials_path()
+    problems: list[str] = []
+
+    config_doc = _read_ini(config_path, problems)
+    credentials_doc = _read_ini(credentials_path, problems, report_syntax=False)
+    toml_data, toml_text = _read_toml(toml_path, problems)
+
+    settings = _settings(toml_data.get("settings", {}), toml_path, toml_text, problems)
+    account_names: dict[str, str] = {}
+    toml_targets = _toml_targets(toml_data, toml_path, toml_text, settings, account_names, problems)
+
+    profiles = _profiles(config_doc)
+    credential_sections = {s.name for s in credentials_doc.sections} if credentials_doc else set()
+    config_targets = _config_targets(profiles, credential_sections, config_path, account_names)
+
+    # TOML targets may name a source that exists only in the AWS files.
+    known_sources = set(profiles) | credential_sections
+    toml_targets = [_check_toml_source(t, known_sources) for t in toml_targets]
+
+    return Catalogue(
+        targets=tuple(config_targets + toml_targets),
+        settings=settings,
+        problems=tuple(problems),
+        account_names=MappingProxyType(account_names),
+    )
+
+
+def load_settings(toml_path: Path | None = None) -> tuple[Settings, list[str]]:
+    """Only the settings, for `status`: no AWS config parsing at all."""
+    toml_path = toml_path or paths.roleswitch_config_path()
+    problems: list[str] = []
+    data, text = _read_toml(toml_path, problems)
+    return _settings(data.get("settings", {}), toml_path, text, problems), problems
+
+
+# --- AWS config file -------------------------------------------------------
+
+
+def _read_ini(path: Path, problems: list[str], *, report_syntax: bool = True) -> IniDocument | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        problems.append(f"{path} is a directory, not a file; it was skipped.")
+        return None
+    except OSError as error:
+        problems.append(f"{path} could not be read ({error.strerror}); it was skipped.")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        problems.append(f"{path} is not valid UTF-8 (byte {error.start}); it was skipped.")
+        return None
+    doc = scan(text)
+    if report_syntax:
+        for problem in doc.problems:
+            problems.append(f"{path}, line {problem.line}: {problem.message}.")
+    return doc
+
+
+def _profiles(doc: IniDocument | None) -> dict[str, tuple[dict[str, str], int]]:
+    """Profile name -> (values, header line), from `[default]` and `[profile NAME]`."""
+    if doc is None:
+        return {}
+    profiles: dict[str, tuple[dict[str, str], int]] = {}
+    for section in doc.sections:
+        if section.name == "default":
+            name = "default"
+        elif section.name.startswith("profile "):
+            name = section.name[len("profile ") :].strip()
+        else:
+            continue
+        if name not in profiles:
+            profiles[name] = (section.values, section.header + 1)
+    return profiles
+
+
+def _config_targets(
+    profiles: Mapping[str, tuple[dict[str, str], int]],
+    credential_sections: set[str],
+    config_path: Path,
+    account_names: Mapping[str, str],
+) -> list[Target]:
+    targets = []
+    for name, (values, line) in profiles.items():
+        if "role_arn" not in values:
+            continue
+        targets.append(_config_target(name, values, line, profiles, credential_sections, config_path))
+    # Account display names come from the TOML and label these targets too.
+    return [
+        replace(t, account_name=account_names[t.account_id]) if t.account_id in account_names else t
+        for t in targets
+    ]
+
+
+def _config_target(
+    name: str,
+    values: Mapping[str, str],
+    line: int,
+    profiles: Mapping[str, tuple[dict[str, str], int]],
+    credential_sections: set[str],
+    config_path: Path,
+) -> Target:
+    arn = values.get("role_arn", "").strip()
+    problem = None
+    account_id, role_name = _split_arn_loosely(arn)
+    fields: dict[str, Any] = {
+        "source_profile": values.get("source_profile", "").strip() or None,
+        "credential_source": values.get("credential_source", "").strip() or None,
+        "region": values.get("region", "").strip() or None,
+        "mfa_serial": values.get("mfa_serial", "").strip() or None,
+        "external_id": values.get("external_id", "").strip() or None,
+        "session_name": values.get("role_session_name", "").strip() or None,
+    }
+    try:
+        validate.role_arn(arn)
+        if fields["mfa_serial"]:
+            validate.mfa_serial(fields["mfa_serial"])
+        if fields["external_id"]:
+            validate.external_id(fields["external_id"])
+        if fields["session_name"]:
+            validate.session_name(fields["session_name"])
+        if "duration_seconds" in values:
+            fields["duration_seconds"] = validate.duration(values["duration_seconds"])
+        problem = _source_problem(name, values, profiles, credential_sections)
+    except ValidationError as error:
+        problem = str(error)
+    return Target(
+        name=name,
+        origin="aws-config",
+        role_arn=arn,
+        account_id=account_id,
+        role_name=role_name,
+        file=str(config_path),
+        line=line,
+        problem=problem,
+        **fields,
+    )
+
+
+def _source_problem(
+    name: str,
+    values: Mapping[str, str],
+    profiles: Mapping[str, tuple[dict[str, str], int]],
+    credential_sections: set[str],
+) -> str | None:
+    source = values.get("source_profile", "").strip()
+    credential_source = values.get("credential_source", "").strip()
+    if source and credential_source:
+        return "it sets both source_profile and credential_source; keep one."
+    if credential_source:
+        if credential_source not in CREDENTIAL_SOURCES:
+            return f"credential_source '{credential_source}' is not one of {', '.join(CREDENTIAL_SOURCES)}."
+        return None
+    if not source:
+        return "it has role_arn but neither source_profile nor credential_source."
+    # Follow the chain of role profiles to find a loop or a missing source.
+    seen = [name]
+    current, current_values = source, values
+    while True:
+        if current == seen[-1] and current in profiles:
+            # botocore allows a profile to be its own source when it holds keys.
+            if "aws_access_key_id" in current_values:
+                return None
+            return "it names itself as source_profile but holds no keys of its own."
+        if current not in profiles and current not in credential_sections:
+            return f"source_profile '{current}' does not exist in the AWS config or credentials file."
+        if current in seen:
+            return f"source_profile loop: {' -> '.join([*seen, current])}."
+        current_values = profiles[current][0] if current in profiles else {}
+        if "role_arn" not in current_values:
+            return None
+        seen.append(current)
+        nxt = current_values.get("source_profile", "").strip()
+        if not nxt:
+            return None  # a credential_source ends the chain
+        current = nxt
+
+
+def _split_arn_loosely(arn: str) -> tuple[str, str]:
+    """Account id and role name even from a bad ARN, so the row still reads well."""
+    try:
+        return validate.split_role_arn(arn)
+    except ValidationError:
+        match = re.search(r":(\d{12}):", arn)
+        return (match.group(1) if match else "", arn.rsplit("/", 1)[-1] or arn or "?")
+
+
+# --- roleswitch TOML --------------------------------------------------------
+
+
+def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return {}, ""
+    except UnicodeDecodeError as error:
+        problems.append(f"{path} is not valid UTF-8 (byte {error.start}); it was skipped.")
+        return {}, ""
+    except OSError as error:
+        problems.append(f"{path} could not be read ({error.strerror}); it was skipped.")
+        return {}, ""
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as error:
+        problems.append(f"{path}: {error}; the file was skipped.")
+        return {}, ""
+
+
+def _where(path: Path, text: str, key: str) -> str:
+    """`file, line N` for the first line assigning `key`, when it can be found."""
+    match = re.search(rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*=", text, re.MULTILINE)
+    if match is None:
+        match = re.search(rf"^[ \t]*\[+[^\]\n]*\b{re.escape(key)}\b", text, re.MULTILINE)
+    if match is None:
+        return str(path)
+    return f"{path}, line {text.count(chr(10), 0, match.start()) + 1}"
+
+
+def _unknown(keys: Iterable[str], allowed: set[str]) -> list[str]:
+    return sorted(k for k in keys if k not in allowed)
+
+
+def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settings:
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: [settings] must be a table; defaults are used.")
+        return Settings()
+    for key in _unknown(raw, _SETTINGS_KEYS):
+        problems.append(f"{_where(path, text, key)}: unknown setting '{key}'; it was ignored.")
+    values: dict[str, Any] = {}
+    checks = {
+        "active_profile": ("active_profile", _nonempty_str),
+        "duration": ("duration_seconds", validate.duration),
+        "session_name": ("session_name", validate.session_name),
+        "renew_margin": ("renew_margin_seconds", _renew_margin),
+        "auto_renew": ("auto_renew", _boolean),
+        "source_profile": ("source_profile", _nonempty_str),
+        "region": ("region", _nonempty_str),
+    }
+    for key, (attribute, check) in checks.items():
+        if key not in raw:
+            continue
+        try:
+            values[attribute] = check(raw[key])
+        except (ValidationError, TypeError) as error:
+            problems.append(f"{_where(path, text, key)}: setting '{key}': {error} The default is used.")
+    return Settings(**values)
+
+
+def _nonempty_str(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("must be a non-empty string.")
+    return value.strip()
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("must be true or false.")
+    return value
+
+
+def _renew_margin(value: object) -> int:
+    seconds = validate.parse_seconds(value, what="renew margin")
+    if not 0 <= seconds <= 3600:
+        raise ValidationError("renew margin must be between 0 and 1 hour.")
+    return seconds
+
+
+def _toml_targets(
+    data: Mapping[str, Any],
+    path: Path,
+    text: str,
+    settings: Settings,
+    account_names: dict[str, str],
+    problems: list[str],
+) -> list[Target]:
+    for key in _unknown(data, {"settings", "accounts"}):
+        problems.append(f"{_where(path, text, key)}: unknown table '{key}'; it was ignored.")
+    accounts = data.get("accounts", {})
+    if not isinstance(accounts, dict):
+        problems.append(f"{path}: 'accounts' must be a table of accounts.")
+        return []
+    targets: list[Target] = []
+    for key, account in accounts.items():
+        where = _where(path, text, key)
+        if not isinstance(account, dict):
+            problems.append(f"{where}: account '{key}' must be a table.")
+            continue
+        account_problem = _account_problem(account, key)
+        account_id = str(account.get("id", ""))
+        if not account_problem and isinstance(account.get("name"), str):
+            account_names[account_id] = account["name"]
+        roles = account.get("roles", [])
+        if not isinstance(roles, list) or not roles:
+            problems.append(f"{where}: account '{key}' has no [[accounts.{key}.roles]].")
+            continue
+        for role in roles:
+            targets.append(_toml_target(key, account, account_problem, role, settings, path, text))
+    return targets
+
+
+def _account_problem(account: Mapping[str, Any], key: str) -> str | None:
+    unknown = _unknown(account, _ACCOUNT_KEYS)
+    if unknown:
+        return f"account '{key}' has unknown key(s) {', '.join(unknown)}."
+    try:
+        validate.account_id(str(account.get("id", "")))
+    except ValidationError as error:
+        return f"account '{key}': {error}"
+    for field_name in ("name", "source_profile", "region"):
+        if field_name in account and not isinstance(account[field_name], str):
+            return f"account '{key}': {field_name} must be a string."
+    return None
+
+
+def _toml_target(
+    account_key: str,
+    account: Mapping[str, Any],
+    account_problem: str | None,
+    role: object,
+    settings: Settings,
+    path: Path,
+    text: str,
+) -> Target:
+    if not isinstance(role, dict):
+        role = {"name": str(role)}
+    role_name = str(role.get("name", "")).strip() or "?"
+    account_id = str(account.get("id", ""))
+    arn = str(role.get("arn") or f"arn:aws:iam::{account_id}:role/{role_name}")
+    name = f"{account_key}/{role_name}"
+    problem = account_problem
+    fields: dict[str, Any] = {}
+    if problem is None:
+        try:
+            unknown = _unknown(role, _ROLE_KEYS)
+            if unknown:
+                raise ValidationError(f"role '{role_name}' has unknown key(s) {', '.join(unknown)}.")
+            if role_name == "?":
+                raise ValidationError("a role has no name.")
+            validate.role_arn(arn)
+            arn_account, _ = validate.split_role_arn(arn)
+            if arn_account != account_id:
+                raise ValidationError(f"role ARN {arn} belongs to account {arn_account}, not {account_id}.")
+            for key in ("mfa_serial", "external_id", "session_name", "region", "source_profile"):
+                if key in role and not isinstance(role[key], str):
+                    raise ValidationError(f"{key} must be a string.")
+            if role.get("mfa_serial"):
+                fields["mfa_serial"] = validate.mfa_serial(role["mfa_serial"])
+            if role.get("external_id"):
+                fields["external_id"] = validate.external_id(role["external_id"])
+            if role.get("session_name"):
+                fields["session_name"] = validate.session_name(role["session_name"])
+            if "duration" in role:
+                fields["duration_seconds"] = validate.duration(role["duration"])
+        except ValidationError as error:
+            problem = str(error)
+    source = role.get("source_profile") or account.get("source_profile") or settings.source_profile
+    if problem is None and not source:
+        problem = (
+            "no source_profile: set one on the account or in [settings] "
+            "(the profile whose credentials assume this role)."
+        )
+    return Target(
+        name=name,
+        origin="roleswitch",
+        role_arn=arn,
+        account_id=account_id,
+        role_name=arn.rsplit("/", 1)[-1] if problem is None else role_name,
+        account_name=account.get("name") if isinstance(account.get("name"), str) else None,
+        source_profile=source if isinstance(source, str) else None,
+        region=(role.get("region") or account.get("region") or settings.region) or None,
+        file=str(path),
+        line=_line_number(_where(path, text, account_key)),
+        problem=problem,
+        **fields,
+    )
+
+
+def _line_number(where: str) -> int | None:
+    match = re.search(r", line (\d+)$", where)
+    return int(match.group(1)) if match else None
+
+
+def _check_toml_source(target: Target, known_sources: set[str]) -> Target:
+    if target.problem is None and target.source_profile not in known_sources:
+        return replace(
+            target,
+            problem=(
+                f"source_profile '{target.source_profile}' does not exist in the AWS config "
+                "or credentials file."
+            ),
+        )
+    return target

@@ -1,0 +1,171 @@
+"""The frozen values the core hands around: targets, settings, credentials, sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+DEFAULT_DURATION = 3600
+DEFAULT_RENEW_MARGIN = 600
+DEFAULT_ACTIVE_PROFILE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """roleswitch's own settings from the `[settings]` table of its TOML config."""
+
+    active_profile: str = DEFAULT_ACTIVE_PROFILE
+    duration_seconds: int = DEFAULT_DURATION
+    session_name: str | None = None
+    renew_margin_seconds: int = DEFAULT_RENEW_MARGIN
+    auto_renew: bool = False
+    source_profile: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A role that can be assumed, from the AWS config file or roleswitch's TOML.
+
+    `problem` is set (and the target cannot be assumed) when its definition is
+    invalid; the target is still listed so the person sees why.
+    """
+
+    name: str
+    origin: str  # "aws-config" or "roleswitch"
+    role_arn: str
+    account_id: str
+    role_name: str
+    account_name: str | None = None
+    source_profile: str | None = None
+    credential_source: str | None = None
+    region: str | None = None
+    mfa_serial: str | None = None
+    external_id: str | None = None
+    duration_seconds: int | None = None
+    session_name: str | None = None
+    file: str = ""
+    line: int | None = None
+    problem: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        return self.problem is None
+
+    @property
+    def needs_mfa(self) -> bool:
+        return self.mfa_serial is not None
+
+    @property
+    def account_label(self) -> str:
+        return self.account_name or self.account_id or "unknown account"
+
+    @property
+    def source_label(self) -> str:
+        if self.source_profile:
+            return self.source_profile
+        if self.credential_source:
+            return f"({self.credential_source})"
+        return "-"
+
+    @property
+    def search_text(self) -> str:
+        """What the filter matches against, lowercased once."""
+        return " ".join((self.account_name or "", self.account_id, self.role_name, self.name)).lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account as displayed: its id, its display name, its targets in order."""
+
+    account_id: str
+    name: str | None
+    targets: tuple[Target, ...]
+
+    @property
+    def label(self) -> str:
+        if self.name and self.account_id:
+            return f"{self.name} ({self.account_id})"
+        return self.name or self.account_id or "unknown account"
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Everything that can be assumed, plus the settings and any file-level problems."""
+
+    targets: tuple[Target, ...]
+    settings: Settings = Settings()
+    problems: tuple[str, ...] = ()
+    account_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    _by_name: Mapping[str, Target] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", MappingProxyType({t.name: t for t in self.targets}))
+
+    def find(self, name: str) -> Target | None:
+        return self._by_name.get(name)
+
+    def accounts(self) -> list[Account]:
+        """Targets grouped by account id, accounts in order of first appearance."""
+        groups: dict[str, list[Target]] = {}
+        for target in self.targets:
+            groups.setdefault(target.account_id, []).append(target)
+        return [
+            Account(account_id, self.account_names.get(account_id), tuple(targets))
+            for account_id, targets in groups.items()
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Temporary credentials. The secret and token never appear in `repr`."""
+
+    access_key_id: str
+    secret_access_key: str = field(repr=False)
+    session_token: str = field(repr=False)
+    expiration: datetime
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(access_key_id={mask_key(self.access_key_id)!r}, "
+            f"secret_access_key='***', session_token='***', "
+            f"expiration={self.expiration.isoformat()!r})"
+        )
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeResult:
+    """What one AssumeRole call gave: the credentials and who they belong to."""
+
+    target: Target
+    credentials: Credentials
+    assumed_arn: str
+    region: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveSession:
+    """The active profile read back from the credentials file, without its secrets."""
+
+    profile: str
+    target_name: str | None
+    role_arn: str | None
+    assumed_arn: str | None
+    access_key_id: str | None
+    expiration: datetime | None
+    region: str | None
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.access_key_id or "")
+
+
+def mask_key(key: str) -> str:
+    """`ASIA…WXYZ`: enough to recognise a key id, not enough to use it."""
+    if len(key) <= 8:
+        return "…" if key else ""
+    return f"{key[:4]}…{key[-4:]}"

@@ -1,0 +1,162 @@
+"""Shared fixtures: an isolated home and AWS environment, and moto's STS server.
+
+Every test runs with HOME and the AWS/roleswitch file variables pointing into a
+temporary folder, so nothing on the machine is read or written. The moto server
+is real: boto3 reaches it only through AWS_ENDPOINT_URL_STS / _IAM.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+_AWS_VARS = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "ROLESWITCH_CONFIG",
+    "XDG_CONFIG_HOME",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+@dataclass
+class Home:
+    """The isolated files one test works with."""
+
+    root: Path
+    config: Path
+    credentials: Path
+    toml: Path
+
+    def write(self, config: str = "", credentials: str | None = None, toml: str | None = None) -> None:
+        self.config.write_text(config)
+        if credentials is not None:
+            self.credentials.write_text(credentials)
+        if toml is not None:
+            self.toml.parent.mkdir(parents=True, exist_ok=True)
+            self.toml.write_text(toml)
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    for name in _AWS_VARS:
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "home"
+    (root / ".aws").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(root))
+    monkeypatch.setenv("USERPROFILE", str(root))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    h = Home(
+        root=root,
+        config=root / ".aws" / "config",
+        credentials=root / ".aws" / "credentials",
+        toml=root / ".config" / "roleswitch" / "config.toml",
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(h.config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(h.credentials))
+    monkeypatch.setenv("ROLESWITCH_CONFIG", str(h.toml))
+    return h
+
+
+class Moto:
+    """moto's server on 127.0.0.1 and helpers to set up IAM state in it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def post(self, path: str, body: str = "") -> None:
+        request = urllib.request.Request(
+            self.url + path,
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": "text/plain"},
+        )
+        urllib.request.urlopen(request, timeout=5).read()
+
+    def reset(self) -> None:
+        self.post("/moto-api/reset-auth", "inf")
+        self.post("/moto-api/reset")
+
+    def enforce_auth(self) -> None:
+        """From now on moto checks IAM policies and trust policies (aws-conventions.md)."""
+        self.post("/moto-api/reset-auth", "0")
+
+    def iam(self):
+        import boto3
+
+        return boto3.client(
+            "iam",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="setup",
+        )
+
+    def create_user(self, name: str, *, can_assume: bool = True) -> tuple[str, str, str]:
+        """A user with keys; returns (user arn, access key id, secret)."""
+        iam = self.iam()
+        user = iam.create_user(UserName=name)["User"]
+        if can_assume:
+            iam.put_user_policy(
+                UserName=name,
+                PolicyName="assume",
+                PolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+                    }
+                ),
+            )
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return user["Arn"], key["AccessKeyId"], key["SecretAccessKey"]
+
+    def create_role(self, name: str, trusted: str, *, external_id: str | None = None) -> str:
+        statement: dict = {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"}
+        if external_id:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+        role = self.iam().create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        )["Role"]
+        return role["Arn"]
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[Moto]:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield Moto(f"http://{host}:{port}")
+    server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: Moto, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]:
+    """A clean moto server that this test's boto3 reaches through the endpoint variables."""
+    moto_server.reset()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", moto_server.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", moto_server.url)
+    yield moto_server
+    moto_server.reset()

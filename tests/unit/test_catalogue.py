@@ -1,0 +1,121 @@
+"""The catalogue from good and bad AWS config and roleswitch TOML files."""
+
+import shutil
+
+from roleswitch.core.catalogue import load_catalogue, load_settings
+from tests.conftest import DATA
+
+
+def _load(home, config=None, credentials=None, toml=None):
+    if config:
+        shutil.copy(DATA / config, home.config)
+    if credentials:
+        shutil.copy(DATA / credentials, home.credentials)
+    if toml:
+        home.toml.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DATA / toml, home.toml)
+    return load_catalogue()
+
+
+def test_config_role_profiles_become_targets(home):
+    cat = _load(home, "config_good.ini", "credentials_good.ini")
+    names = [t.name for t in cat.targets]
+    assert names == ["prod-admin", "prod-readonly", "chained", "on-ec2", "with-s3"]
+    assert cat.problems == ()
+    admin = cat.find("prod-admin")
+    assert admin.valid and admin.account_id == "111111111111" and admin.role_name == "Admin"
+    assert admin.mfa_serial == "arn:aws:iam::999999999999:mfa/alice"
+    assert admin.duration_seconds == 7200 and admin.region == "eu-west-1"
+    ro = cat.find("prod-readonly")
+    assert ro.role_name == "ReadOnly" and ro.external_id == "partner-42"
+    assert ro.session_name == "alice.ops"
+    assert cat.find("chained").valid  # a role profile may be the source of another
+    assert cat.find("on-ec2").credential_source == "Ec2InstanceMetadata"
+    assert cat.find("with-s3").valid  # nested s3 settings do not confuse the scanner
+    assert cat.find("corp") is None and cat.find("sso-dev") is None  # sources, not targets
+
+
+def test_bad_profiles_listed_with_reasons_good_one_kept(home):
+    cat = _load(home, "config_bad.ini")
+    reasons = {t.name: t.problem for t in cat.targets}
+    assert "not an IAM role ARN" in reasons["bad-arn"]
+    assert "900s to 43200s" in reasons["bad-duration"]
+    assert "session name" in reasons["bad-session"]
+    assert "external id" in reasons["bad-external"]
+    assert "'nowhere' does not exist" in reasons["missing-source"]
+    assert "neither source_profile nor credential_source" in reasons["no-source"]
+    assert "loop: loop-a -> loop-b -> loop-a" in reasons["loop-a"]
+    assert reasons["good"] is None
+    # The malformed line is reported with its file and line number.
+    assert any(str(home.config) in p and "line 41" in p for p in cat.problems), cat.problems
+    assert cat.find("bad-arn").line == 1 and cat.find("bad-arn").file == str(home.config)
+
+
+def test_toml_accounts_and_settings(home):
+    cat = _load(home, "config_good.ini", "credentials_good.ini", "roleswitch_good.toml")
+    assert cat.problems == ()
+    s = cat.settings
+    assert (s.active_profile, s.duration_seconds, s.session_name) == ("roleswitch", 7200, "alice")
+    assert (s.renew_margin_seconds, s.auto_renew, s.source_profile) == (300, True, "corp")
+    admin = cat.find("prod/Admin")
+    assert admin.role_arn == "arn:aws:iam::111111111111:role/Admin"
+    assert admin.account_name == "Production" and admin.region == "eu-west-1"
+    assert admin.source_profile == "corp" and admin.needs_mfa and admin.origin == "roleswitch"
+    deploy = cat.find("prod/Deploy")
+    assert deploy.role_arn.endswith("role/ci/Deploy") and deploy.duration_seconds == 1800
+    assert cat.find("staging/ReadOnly").source_profile == "longterm"
+    # The TOML display name labels config-file profiles of the same account too.
+    assert cat.find("prod-admin").account_name == "Production"
+    labels = [a.label for a in cat.accounts()]
+    assert labels[0] == "Production (111111111111)"
+
+
+def test_bad_toml_reports_keys_with_lines_and_keeps_good_roles(home):
+    cat = _load(home, "config_good.ini", "credentials_good.ini", "roleswitch_bad.toml")
+    text = "\n".join(cat.problems)
+    assert "unknown setting 'duraton'" in text and "line 3" in text
+    assert "renew margin" in text
+    assert cat.settings.active_profile == "roleswitch"  # the good settings still apply
+    assert "43200s" in cat.find("prod/Admin").problem
+    assert cat.find("prod/Ok").valid
+    assert "mfa_serail" in cat.find("prod/Typo").problem
+    assert "12 digits" in cat.find("shortid/Admin").problem
+
+
+def test_malformed_toml_names_file_and_line_and_keeps_config_targets(home):
+    home.write(config=(DATA / "config_good.ini").read_text(), toml="[settings\nactive = 1\n")
+    shutil.copy(DATA / "credentials_good.ini", home.credentials)
+    cat = load_catalogue()
+    assert len(cat.problems) == 1
+    assert str(home.toml) in cat.problems[0] and "line 1" in cat.problems[0]
+    assert cat.find("prod-admin").valid
+
+
+def test_unreadable_and_missing_files(home):
+    cat = load_catalogue()  # nothing exists: an empty catalogue, no error
+    assert cat.targets == () and cat.problems == ()
+    home.config.write_bytes(b"[profile x]\nrole_arn = \xff\xfe\n")
+    cat = load_catalogue()
+    assert "not valid UTF-8" in cat.problems[0]
+    home.config.unlink()
+    home.config.mkdir()
+    assert "is a directory" in load_catalogue().problems[0]
+
+
+def test_load_settings_only_reads_toml(home):
+    home.write(toml='[settings]\nactive_profile = "work"\n')
+    settings, problems = load_settings()
+    assert settings.active_profile == "work" and problems == []
+
+
+def test_ten_thousand_profiles_load(home):
+    lines = ["[profile src]\nregion = us-east-1\n"]
+    for i in range(10_000):
+        lines.append(
+            f"[profile p{i}]\nrole_arn = arn:aws:iam::{100000000000 + i % 500}:role/R{i}\n"
+            "source_profile = src\n"
+        )
+    home.config.write_text("\n".join(lines))
+    cat = load_catalogue()
+    assert len(cat.targets) == 10_000 and all(t.valid for t in cat.targets)
+    assert len(cat.accounts()) == 500
