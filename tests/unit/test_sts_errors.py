@@ -1,0 +1,147 @@
+"""Every STS failure becomes one sentence naming the next step.
+
+Error responses are real botocore exceptions (built the way botocore builds them
+from a wire response); the silent-endpoint case uses a real loopback socket.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+from botocore import exceptions as bx
+from botocore.stub import Stubber
+
+from roleswitch.core.errors import AssumeError
+from roleswitch.core.model import Settings, Target
+from roleswitch.core.sts import StsClient, Timeouts, map_error
+
+TARGET = Target(
+    name="prod/Admin",
+    origin="roleswitch",
+    role_arn="arn:aws:iam::111111111111:role/Admin",
+    account_id="111111111111",
+    role_name="Admin",
+    source_profile="corp",
+    region="eu-west-1",
+)
+
+
+def client_error(code: str, message: str = "msg") -> bx.ClientError:
+    return bx.ClientError({"Error": {"Code": code, "Message": message}}, "AssumeRole")
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "words"),
+    [
+        (
+            client_error(
+                "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code."
+            ),
+            "mfa-rejected",
+            "MFA code was not accepted",
+        ),
+        (client_error("AccessDenied", "User is not authorized"), "access-denied", "trust policy"),
+        (client_error("InvalidClientTokenId"), "bad-source", "source profile 'corp' are not valid"),
+        (client_error("SignatureDoesNotMatch"), "bad-source", "aws configure --profile corp"),
+        (client_error("ExpiredToken"), "expired-source", "have expired"),
+        (client_error("RegionDisabledException"), "region-disabled", "eu-west-1"),
+        (client_error("Throttling"), "throttled", "wait a few seconds"),
+        (
+            client_error("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit"),
+            "invalid",
+            "1 hour session limit",
+        ),
+        (bx.EndpointConnectionError(endpoint_url="http://127.0.0.1:1"), "no-connection", "127.0.0.1:1"),
+        (bx.ReadTimeoutError(endpoint_url="http://x"), "no-connection", "did not answer in time"),
+        (bx.ProfileNotFound(profile="corp"), "bad-source", "does not exist"),
+        (bx.NoCredentialsError(), "bad-source", "No credentials"),
+        (bx.UnauthorizedSSOTokenError(), "expired-source", "aws sso login --profile corp"),
+    ],
+)
+def test_error_sentences(error, code, words):
+    mapped = map_error(error, TARGET)
+    assert isinstance(mapped, AssumeError) and mapped.code == code
+    assert words in str(mapped)
+    assert "\n" not in str(mapped) and str(mapped).endswith((".", ")"))
+
+
+def test_stubbed_success_response_is_parsed(monkeypatch):
+    from datetime import UTC, datetime
+
+    import boto3
+
+    client = boto3.client("sts", region_name="eu-west-1", aws_access_key_id="A", aws_secret_access_key="B")
+    stub = Stubber(client)
+    stub.add_response(
+        "assume_role",
+        {
+            "Credentials": {
+                "AccessKeyId": "ASIASTUBSTUBSTUB0001",
+                "SecretAccessKey": "s" * 40,
+                "SessionToken": "t" * 40,
+                "Expiration": datetime(2026, 1, 1, tzinfo=UTC),
+            },
+            "AssumedRoleUser": {
+                "AssumedRoleId": "AROA:alice",
+                "Arn": "arn:aws:sts::111111111111:assumed-role/Admin/alice",
+            },
+        },
+        {"RoleArn": TARGET.role_arn, "RoleSessionName": "alice", "DurationSeconds": 3600},
+    )
+
+    class Session:
+        region_name = "eu-west-1"
+
+        def client(self, *args, **kwargs):
+            return client
+
+    sts = StsClient()
+    monkeypatch.setattr(sts, "_source_session", lambda target: Session())
+    with stub:
+        result = sts.assume(TARGET, settings=Settings(session_name="alice"))
+    assert result.assumed_arn.endswith("assumed-role/Admin/alice")
+    assert result.region == "eu-west-1" and "s" * 40 not in repr(result)
+
+
+def test_needs_mfa_code_and_validates_it_before_calling():
+    from dataclasses import replace
+
+    target = replace(TARGET, mfa_serial="arn:aws:iam::111111111111:mfa/alice")
+    with pytest.raises(AssumeError, match="needs an MFA code"):
+        StsClient().assume(target)
+    with pytest.raises(Exception, match="6 digits"):
+        StsClient().assume(target, mfa_code="12")
+
+
+def test_silent_endpoint_fails_within_bound(home, monkeypatch):
+    """An endpoint that accepts and never answers: bounded by attempts x read timeout."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept_and_hold():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept_and_hold, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{server.getsockname()[1]}")
+    home.write(credentials="[corp]\naws_access_key_id = AKIAFAKE\naws_secret_access_key = s\n")
+    start = time.monotonic()
+    with pytest.raises(AssumeError, match="did not answer in time"):
+        StsClient(Timeouts(connect=1, read=1, attempts=2)).assume(TARGET)
+    assert time.monotonic() - start < 8
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    server.close()
