@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
 import sys
 from collections.abc import Sequence
 
@@ -288,27 +287,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK if left > 0 else EXIT_EXPIRED
 
 
-def export_lines(credentials, region: str | None, shell: str) -> list[str]:
-    """Lines that put these credentials into a shell's environment."""
-    from roleswitch.core.credentials_file import format_expiration
-
-    values = {
-        "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-        "AWS_SESSION_TOKEN": credentials.session_token,
-        "AWS_CREDENTIAL_EXPIRATION": format_expiration(credentials.expiration),
-    }
-    if region:
-        values["AWS_REGION"] = region
-        values["AWS_DEFAULT_REGION"] = region
-    if shell == "fish":
-        return [f"set -gx {k} {shlex.quote(v)};" for k, v in values.items()]
-    if shell == "powershell":
-        return [f"$Env:{k} = '{v.replace(chr(39), chr(39) * 2)}'" for k, v in values.items()]
-    return [f"export {k}={shlex.quote(v)}" for k, v in values.items()]
-
-
 def cmd_env(args: argparse.Namespace) -> int:
+    from roleswitch.core.exports import export_lines
+
     _, result = _assume(args, writes=False)
     print("\n".join(export_lines(result.credentials, result.region, args.shell)))
     return EXIT_OK

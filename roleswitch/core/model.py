@@ -108,14 +108,21 @@ class Catalogue:
         return self._by_name.get(name)
 
     def accounts(self) -> list[Account]:
-        """Targets grouped by account id, accounts in order of first appearance."""
+        """Targets grouped by account: named accounts A-Z, then bare ids, unknown last.
+
+        Targets keep their file order within an account.
+        """
         groups: dict[str, list[Target]] = {}
         for target in self.targets:
             groups.setdefault(target.account_id, []).append(target)
-        return [
+        accounts = [
             Account(account_id, self.account_names.get(account_id), tuple(targets))
             for account_id, targets in groups.items()
         ]
+        return sorted(
+            accounts,
+            key=lambda a: (not a.account_id, a.name is None, (a.name or a.account_id).lower()),
+        )
 
 
 @dataclass(frozen=True, slots=True)

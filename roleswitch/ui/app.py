@@ -1,0 +1,475 @@
+"""The roleswitch app: pick a role, watch the countdown, renew with a keypress.
+
+Services come in through `Services`, so tests swap the STS client, the
+credentials file, the catalogue and the clock. STS calls run in a thread worker
+that only posts `AssumeSucceeded` / `AssumeFailed`; the countdown is recomputed
+from `clock.now()` on each 1 Hz tick and never decremented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, Label
+
+from roleswitch.core.clock import (
+    Clock,
+    Urgency,
+    format_left,
+    format_local,
+    format_span,
+    seconds_left,
+    urgency,
+)
+from roleswitch.core.errors import RoleswitchError
+from roleswitch.core.model import (
+    ActiveSession,
+    AssumeResult,
+    Catalogue,
+    Settings,
+    Target,
+)
+from roleswitch.ui.commands import AssumeCommands
+from roleswitch.ui.messages import AssumeFailed, AssumeSucceeded
+from roleswitch.ui.screens.confirm import ConfirmScreen
+from roleswitch.ui.screens.help import HelpScreen
+from roleswitch.ui.screens.mfa import MfaScreen
+from roleswitch.ui.widgets.detail import DetailPane
+from roleswitch.ui.widgets.session_bar import SessionBar
+from roleswitch.ui.widgets.target_list import RowStatus, TargetList
+
+WIDE = 110  # columns from which the detail pane sits beside the list
+
+
+class StsService(Protocol):
+    def assume(
+        self, target: Target, *, settings: Settings | None = None, mfa_code: str | None = None
+    ) -> AssumeResult: ...
+
+
+class CredentialsStore(Protocol):
+    def read_active(self, profile: str) -> ActiveSession | None: ...
+    def read_credentials(self, profile: str) -> Any: ...
+    def check_writable(self, profile: str) -> None: ...
+    def write(self, profile: str, result: AssumeResult) -> None: ...
+    def clear(self, profile: str) -> bool: ...
+
+
+@dataclass
+class Services:
+    """Everything the app talks to, passed in so tests can swap any of it."""
+
+    load_catalogue: Callable[[], Catalogue]
+    sts: StsService
+    credentials: CredentialsStore
+    clock: Clock
+    save_setting: Callable[[str, object], None]
+
+
+class FilterInput(Input):
+    """The filter box; arrow and page keys move the list's highlight."""
+
+    BINDINGS = [
+        Binding("down", "list('cursor(1)')", show=False),
+        Binding("up", "list('cursor(-1)')", show=False),
+        Binding("pagedown", "list('page(1)')", show=False),
+        Binding("pageup", "list('page(-1)')", show=False),
+    ]
+
+    async def action_list(self, action: str) -> None:
+        await self.app.query_one(TargetList).run_action(action)
+
+
+class RoleswitchApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "roleswitch"
+    COMMANDS = App.COMMANDS | {AssumeCommands}
+
+    BINDINGS = [
+        Binding("enter", "assume", "Assume", id="assume"),
+        Binding("r", "renew", "Renew", id="renew"),
+        Binding("a", "toggle_auto_renew", "Auto", id="auto-renew", tooltip="Toggle auto-renew"),
+        Binding("c", "copy_exports", "Copy", id="copy-exports", tooltip="Copy export lines"),
+        Binding("d", "clear_session", "Clear", id="clear"),
+        Binding("slash", "focus_filter", "Filter", id="filter", show=False),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("escape", "escape", "Back", show=False, id="escape"),
+    ]
+
+    def __init__(self, services: Services, *, badge: str = "") -> None:
+        super().__init__()
+        self.services = services
+        self.badge = badge
+        self.catalogue = Catalogue(targets=())
+        self.session: ActiveSession | None = None
+        self.busy: str | None = None  # name of the target being assumed
+        self.auto_renew = False
+        self._warned_for: object = None  # the expiry we already warned about
+        self._auto_tried_for: object = None  # the expiry auto-renew already acted on
+
+    @property
+    def settings(self) -> Settings:
+        return self.catalogue.settings
+
+    @property
+    def profile(self) -> str:
+        return self.settings.active_profile
+
+    # --- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield SessionBar(badge=self.badge, id="session-bar")
+        with Horizontal(id="filter-row"):
+            yield FilterInput(placeholder="Type to filter roles", id="filter", compact=True)
+            yield Label("", id="count")
+        with Horizontal(id="main"):
+            yield TargetList(id="targets")
+            yield DetailPane(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(1.0, self.tick)
+        self.query_one(FilterInput).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.screen.set_class(event.size.width < WIDE, "-narrow")
+
+    def load(self) -> None:
+        """(Re)read the catalogue and the active session; problems become notifications."""
+        self.catalogue = self.services.load_catalogue()
+        self.auto_renew = self.settings.auto_renew
+        target_list = self.query_one(TargetList)
+        target_list.set_catalogue(self.catalogue)
+        if self.catalogue.problems:
+            self.notify(
+                "\n".join(self.catalogue.problems),
+                title="Configuration problems",
+                severity="warning",
+                timeout=12,
+            )
+        try:
+            self.session = self.services.credentials.read_active(self.profile)
+        except RoleswitchError as error:
+            self.session = None
+            self.notify(str(error), title="Credentials file", severity="error", timeout=12)
+        if self.session and self.session.target_name:
+            target_list.highlight(self.session.target_name)
+        self.session_changed()
+
+    # --- the countdown ------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Recompute the time left from the clock; warn once, auto-renew once per expiry."""
+        session = self.session
+        bar = self.query_one(SessionBar)
+        extra = "auto-renew on" if self.auto_renew else ""
+        if session is None or session.expiration is None:
+            bar.show("", "", None, extra)
+            return
+        left = seconds_left(session.expiration, self.services.clock.now())
+        band = urgency(left, self.settings.renew_margin_seconds)
+        text = format_left(left) + (" left" if left > 0 else "")
+        if band is Urgency.EXPIRED:
+            text = text.replace("expired", "EXPIRED", 1)
+        name = session.target_name or session.role_arn or "?"
+        bar.show(f"● {name} → [{session.profile}]", text, band, extra)
+        if self.busy != name:
+            self.query_one(TargetList).set_row_status(name, RowStatus(text, band.value))
+        if band is not Urgency.CALM and self._warned_for != session.expiration:
+            self._warned_for = session.expiration
+            if band is Urgency.EXPIRED:
+                self.notify(f"{name} has expired; press r to renew.", severity="error")
+            else:
+                self.notify(f"{name} expires in {format_span(left)}; press r to renew.", severity="warning")
+            self.bell()
+        if (
+            self.auto_renew
+            and band is not Urgency.CALM
+            and self.busy is None
+            and self._auto_tried_for != session.expiration
+        ):
+            self._auto_tried_for = session.expiration
+            self.auto_renew_now(session)
+
+    def auto_renew_now(self, session: ActiveSession) -> None:
+        target = self.catalogue.find(session.target_name or "")
+        if target is None:
+            self.notify(
+                f"Auto-renew cannot renew {session.target_name}: it is no longer configured.",
+                severity="warning",
+            )
+        elif target.needs_mfa:
+            self.notify(
+                f"Auto-renew cannot renew {target.name}: it needs an MFA code; press r.",
+                severity="warning",
+            )
+        else:
+            self.start_assume(target, renewal=True, automatic=True)
+
+    def session_changed(self) -> None:
+        target_list = self.query_one(TargetList)
+        target_list.set_active(self.session.target_name if self.session else None)
+        self.tick()
+        self.show_detail(target_list.highlighted)
+        self.refresh_bindings()
+
+    # --- assuming -------------------------------------------------------------------
+
+    def start_assume(self, target: Target, *, renewal: bool = False, automatic: bool = False) -> None:
+        """Check, ask for MFA if needed, then assume in a worker."""
+        if self.busy is not None:
+            self.notify(f"Still assuming {self.busy}; wait for it to finish.", severity="warning")
+            return
+        if not target.valid:
+            self.notify(f"{target.name} cannot be assumed: {target.problem}", severity="error")
+            return
+        try:
+            if target.source_profile == self.profile:
+                raise RoleswitchError(
+                    f"{target.name}'s source profile is '{self.profile}', the profile roleswitch "
+                    "writes to; set another active_profile in roleswitch's config."
+                )
+            self.services.credentials.check_writable(self.profile)
+        except RoleswitchError as error:
+            self.notify(str(error), title="Nothing was written", severity="error", timeout=10)
+            return
+        if target.needs_mfa:
+
+            def answered(code: str | None) -> None:
+                if code is None:
+                    self.notify("Cancelled: nothing was written.")
+                else:
+                    self.run_assume(target, code, renewal, automatic)
+
+            self.push_screen(MfaScreen(target), answered)
+        else:
+            self.run_assume(target, None, renewal, automatic)
+
+    def run_assume(self, target: Target, code: str | None, renewal: bool, automatic: bool) -> None:
+        self.busy = target.name
+        self.query_one(TargetList).set_row_status(
+            target.name, RowStatus("renewing…" if renewal else "assuming…", "busy")
+        )
+        self.refresh_bindings()
+        self.assume_worker(target, code, self.profile, renewal, automatic)
+
+    @work(thread=True, exclusive=True, group="sts", exit_on_error=False)
+    def assume_worker(
+        self, target: Target, code: str | None, profile: str, renewal: bool, automatic: bool
+    ) -> None:
+        """Blocking STS call and file write, off the UI thread; reports by message only."""
+        try:
+            result = self.services.sts.assume(target, settings=self.settings, mfa_code=code)
+            self.services.credentials.write(profile, result)
+        except RoleswitchError as error:
+            code_name = getattr(error, "code", "error")
+            self.post_message(AssumeFailed(target, str(error), code_name, automatic))
+        except Exception as error:  # never a traceback for the person
+            self.post_message(
+                AssumeFailed(target, f"Unexpected error: {type(error).__name__}.", "error", automatic)
+            )
+        else:
+            self.post_message(AssumeSucceeded(result, profile, renewal))
+
+    def on_assume_succeeded(self, message: AssumeSucceeded) -> None:
+        result = message.result
+        self.busy = None
+        target_list = self.query_one(TargetList)
+        if self.session and self.session.target_name:
+            target_list.set_row_status(self.session.target_name, None)
+        target_list.set_row_status(result.target.name, None)
+        self.session = ActiveSession(
+            profile=message.profile,
+            target_name=result.target.name,
+            role_arn=result.target.role_arn,
+            assumed_arn=result.assumed_arn,
+            access_key_id=result.credentials.access_key_id,
+            expiration=result.credentials.expiration,
+            region=result.region,
+        )
+        verb = "Renewed" if message.renewal else "Assumed"
+        self.notify(
+            f"{verb} {result.target.name} into [{message.profile}] until "
+            f"{format_local(result.credentials.expiration)}.",
+            title=verb,
+        )
+        self.session_changed()
+        if isinstance(self.focused, Input):
+            target_list.focus()
+
+    def on_assume_failed(self, message: AssumeFailed) -> None:
+        self.busy = None
+        self.query_one(TargetList).set_row_status(message.target.name, None)
+        title = "Auto-renew failed" if message.automatic else f"Could not assume {message.target.name}"
+        self.notify(message.message, title=title, severity="error", timeout=12)
+        self.tick()
+        self.refresh_bindings()
+
+    def assume_by_name(self, name: str) -> None:
+        target = self.catalogue.find(name)
+        if target is not None:
+            self.query_one(TargetList).highlight(name)
+            self.start_assume(target)
+
+    # --- list and filter events --------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        target_list = self.query_one(TargetList)
+        target_list.set_filter(event.value)
+        self.update_count()
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.action_assume()
+
+    def on_target_list_highlighted(self, message: TargetList.Highlighted) -> None:
+        self.show_detail(message.target)
+        self.update_count()
+        self.refresh_bindings()
+
+    def on_target_list_selected(self, message: TargetList.Selected) -> None:
+        self.start_assume(message.target)
+
+    def show_detail(self, target: Target | None) -> None:
+        self.query_one(DetailPane).show(target, self.settings, self.session)
+
+    def update_count(self) -> None:
+        target_list = self.query_one(TargetList)
+        if target_list.query:
+            text = f"{target_list.match_count} of {target_list.total}"
+        else:
+            text = f"{target_list.total} role{'s' if target_list.total != 1 else ''}"
+        self.query_one("#count", Label).update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key in the list that is not a command starts filtering."""
+        if (
+            isinstance(self.focused, TargetList)
+            and event.is_printable
+            and event.character
+            and event.key not in self.active_bindings
+        ):
+            event.stop()
+            filter_input = self.query_one(FilterInput)
+            filter_input.focus()
+            filter_input.insert_text_at_cursor(event.character)
+
+    # --- actions -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out keys that cannot act right now (None = shown but disabled)."""
+        if action == "assume":
+            target = self.query_one(TargetList).highlighted if self.is_mounted else None
+            return True if target is not None and target.valid and self.busy is None else None
+        if action == "renew":
+            ok = (
+                self.session is not None
+                and self.busy is None
+                and self.catalogue.find(self.session.target_name or "") is not None
+            )
+            return True if ok else None
+        if action in ("copy_exports", "clear_session"):
+            return True if self.session is not None and self.busy is None else None
+        return True
+
+    def action_assume(self) -> None:
+        target = self.query_one(TargetList).highlighted
+        if target is not None:
+            self.start_assume(target)
+
+    def action_renew(self) -> None:
+        if self.session is None:
+            self.notify("No active session to renew; pick a role and press Enter.")
+            return
+        target = self.catalogue.find(self.session.target_name or "")
+        if target is None:
+            self.notify(
+                f"{self.session.target_name} is no longer configured; pick a role to assume.",
+                severity="warning",
+            )
+            return
+        self.start_assume(target, renewal=True)
+
+    def action_toggle_auto_renew(self) -> None:
+        value = not self.auto_renew
+        try:
+            self.services.save_setting("auto_renew", value)
+        except RoleswitchError as error:
+            self.notify(str(error), title="Auto-renew not saved", severity="error", timeout=10)
+            return
+        self.auto_renew = value
+        self._auto_tried_for = None
+        if value and self.session:
+            target = self.catalogue.find(self.session.target_name or "")
+            if target is not None and target.needs_mfa:
+                self.notify(
+                    f"Auto-renew is on, but {target.name} needs an MFA code: renew it with r.",
+                    severity="warning",
+                )
+            else:
+                self.notify("Auto-renew is on: the session renews inside the renew margin.")
+        else:
+            self.notify(f"Auto-renew is {'on' if value else 'off'}.")
+        self.tick()
+
+    def action_copy_exports(self) -> None:
+        from roleswitch.core.exports import export_lines
+
+        try:
+            credentials = self.services.credentials.read_credentials(self.profile)
+        except RoleswitchError as error:
+            self.notify(str(error), severity="error")
+            return
+        if credentials is None or self.session is None:
+            self.notify("No active session to copy.", severity="warning")
+            return
+        self.copy_to_clipboard("\n".join(export_lines(credentials, self.session.region)) + "\n")
+        self.notify(f"Copied export lines for {self.session.target_name} to the clipboard.")
+
+    def action_clear_session(self) -> None:
+        session = self.session
+        if session is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                removed = self.services.credentials.clear(session.profile)
+            except RoleswitchError as error:
+                self.notify(str(error), title="Nothing was removed", severity="error", timeout=10)
+                return
+            if self.session and self.session.target_name:
+                self.query_one(TargetList).set_row_status(self.session.target_name, None)
+            self.session = None
+            self.session_changed()
+            self.notify(f"Removed [{session.profile}]." if removed else "Nothing to remove.")
+
+        self.push_screen(
+            ConfirmScreen(f"Remove [{session.profile}] ({session.target_name}) from the credentials file?"),
+            answered,
+        )
+
+    def action_focus_filter(self) -> None:
+        self.query_one(FilterInput).focus()
+
+    def action_escape(self) -> None:
+        filter_input = self.query_one(FilterInput)
+        if self.focused is filter_input:
+            self.query_one(TargetList).focus()
+        elif filter_input.value:
+            filter_input.value = ""
+        else:
+            filter_input.focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())

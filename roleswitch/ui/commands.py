@@ -1,0 +1,37 @@
+"""Command palette entries: "assume: TARGET" for every valid target."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+DISCOVER_LIMIT = 50
+
+
+class AssumeCommands(Provider):
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app = self.app
+        for target in app.catalogue.targets:
+            if not target.valid:
+                continue
+            text = f"assume: {target.name}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.assume_by_name, target.name),
+                    text=text,
+                    help=f"{target.role_arn} via {target.source_label}",
+                )
+
+    async def discover(self) -> Hits:
+        targets = [t for t in self.app.catalogue.targets if t.valid][:DISCOVER_LIMIT]
+        for target in targets:
+            yield DiscoveryHit(
+                f"assume: {target.name}",
+                partial(self.app.assume_by_name, target.name),
+                help=target.role_arn,
+            )

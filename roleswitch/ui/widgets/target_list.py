@@ -1,0 +1,314 @@
+"""The list of targets grouped by account: a line-rendered virtual list.
+
+Only the visible lines are ever rendered, and filtering swaps a list of row
+indices, so a keystroke costs the same with 10 targets or 10,000. No widget is
+created per target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from roleswitch.core.filtering import TargetFilter
+from roleswitch.core.model import Catalogue, Target
+
+
+@dataclass(frozen=True, slots=True)
+class RowStatus:
+    """What the active or busy row shows at its right edge, and in which style."""
+
+    text: str
+    style: str  # a component-class suffix: calm, warning, alarm, expired, busy
+
+
+class TargetList(ScrollView, can_focus=True):
+    """Targets under account headers; the highlight moves over targets only."""
+
+    COMPONENT_CLASSES = {
+        "target-list--account",
+        "target-list--account-id",
+        "target-list--highlight",
+        "target-list--invalid",
+        "target-list--dim",
+        "target-list--mfa",
+        "target-list--active",
+        "target-list--calm",
+        "target-list--warning",
+        "target-list--alarm",
+        "target-list--expired",
+        "target-list--busy",
+        "target-list--empty",
+    }
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, target: Target | None) -> None:
+            super().__init__()
+            self.target = target
+
+    class Selected(Message):
+        def __init__(self, target: Target) -> None:
+            super().__init__()
+            self.target = target
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._targets: list[Target] = []  # in display (grouped) order
+        self._account_of: list[int] = []
+        self._accounts: list[tuple[str, str | None, int]] = []  # id, name, role count
+        self._filter = TargetFilter([])
+        self._rows: list[int] = []  # >= 0: target index; < 0: header of account -(n + 1)
+        self._row_of: dict[str, int] = {}  # target name -> row, for repainting one row
+        self._cursor = -1  # index into _rows, always a target row (or -1 when none)
+        self._query = ""
+        self._statuses: dict[str, RowStatus] = {}
+        self._active_name: str | None = None
+        self._widths = (8, 6)
+
+    # --- data -----------------------------------------------------------------
+
+    def set_catalogue(self, catalogue: Catalogue) -> None:
+        keep = self.highlighted
+        self._targets, self._account_of, self._accounts = [], [], []
+        for number, account in enumerate(catalogue.accounts()):
+            self._accounts.append((account.account_id, account.name, len(account.targets)))
+            for target in account.targets:
+                self._targets.append(target)
+                self._account_of.append(number)
+        self._filter = TargetFilter([t.search_text for t in self._targets])
+        self._widths = (
+            min(max((len(t.role_name) for t in self._targets), default=8), 28),
+            min(max((len(t.source_label) for t in self._targets), default=6), 18),
+        )
+        self._apply(keep)
+
+    def set_filter(self, query: str) -> None:
+        if query == self._query:
+            return
+        self._query = query
+        self._apply(self.highlighted)
+
+    @property
+    def query(self) -> str:
+        return self._query
+
+    @property
+    def match_count(self) -> int:
+        return sum(1 for row in self._rows if row >= 0)
+
+    @property
+    def total(self) -> int:
+        return len(self._targets)
+
+    def set_row_status(self, name: str, status: RowStatus | None) -> None:
+        """Show `status` at the right of target `name`'s row; repaints that row only."""
+        if status is None:
+            if self._statuses.pop(name, None) is None:
+                return
+        elif self._statuses.get(name) == status:
+            return
+        else:
+            self._statuses[name] = status
+        self._refresh_target(name)
+
+    def set_active(self, name: str | None) -> None:
+        previous, self._active_name = self._active_name, name
+        for each in (previous, name):
+            if each:
+                self._refresh_target(each)
+
+    def _refresh_target(self, name: str) -> None:
+        y = self._row_of.get(name)
+        if y is not None:
+            self.refresh_line(y)
+
+    def _apply(self, keep: Target | None) -> None:
+        matches = self._filter.matches(self._query)
+        rows: list[int] = []
+        last_account = -1
+        for index in matches:
+            account = self._account_of[index]
+            if account != last_account:
+                rows.append(-(account + 1))
+                last_account = account
+            rows.append(index)
+        self._rows = rows
+        self._row_of = {self._targets[row].name: y for y, row in enumerate(rows) if row >= 0}
+        self.virtual_size = Size(0, len(rows))
+        cursor = self._row_of.get(keep.name, -1) if keep is not None else -1
+        if cursor < 0:
+            cursor = next((y for y, row in enumerate(rows) if row >= 0), -1)
+        self._move_to(cursor, force_message=True)
+        self.refresh()
+
+    # --- highlight -------------------------------------------------------------
+
+    @property
+    def highlighted(self) -> Target | None:
+        if 0 <= self._cursor < len(self._rows):
+            return self._targets[self._rows[self._cursor]]
+        return None
+
+    def highlight(self, name: str) -> bool:
+        y = self._row_of.get(name)
+        if y is None:
+            return False
+        self._move_to(y)
+        return True
+
+    def _move_to(self, y: int, *, force_message: bool = False) -> None:
+        old = self._cursor
+        self._cursor = y
+        if old != y:
+            if 0 <= old < len(self._rows):
+                self.refresh_line(old)
+            if y >= 0:
+                self.refresh_line(y)
+        if y >= 0:
+            # Keep the account header visible when the first role is highlighted.
+            top = y - 1 if y > 0 and self._rows[y - 1] < 0 else y
+            if top < self.scroll_offset.y:
+                self.scroll_to(y=top, animate=False)
+            elif y >= self.scroll_offset.y + self.scrollable_content_region.height:
+                self.scroll_to(y=y - self.scrollable_content_region.height + 1, animate=False)
+        if old != y or force_message:
+            self.post_message(self.Highlighted(self.highlighted))
+
+    def _step(self, start: int, direction: int) -> int:
+        """The nearest target row from `start` going `direction`, else the last one found."""
+        y = start
+        best = self._cursor
+        while 0 <= y < len(self._rows):
+            if self._rows[y] >= 0:
+                return y
+            y += direction
+        # Nothing that way: search back the other way from the edge.
+        y = max(0, min(start, len(self._rows) - 1))
+        while 0 <= y < len(self._rows):
+            if self._rows[y] >= 0:
+                return y
+            y -= direction
+        return best
+
+    def action_cursor(self, delta: int) -> None:
+        if self._cursor >= 0:
+            self._move_to(self._step(self._cursor + delta, delta))
+
+    def action_page(self, direction: int) -> None:
+        if self._cursor >= 0:
+            page = max(1, self.scrollable_content_region.height - 1)
+            self._move_to(self._step(self._cursor + direction * page, direction))
+
+    def action_jump(self, where: int) -> None:
+        if self._rows:
+            self._move_to(self._step(0, 1) if where == 0 else self._step(len(self._rows) - 1, -1))
+
+    def action_select(self) -> None:
+        target = self.highlighted
+        if target is not None:
+            self.post_message(self.Selected(target))
+
+    def _on_click(self, event: events.Click) -> None:
+        y = event.y + self.scroll_offset.y
+        if 0 <= y < len(self._rows) and self._rows[y] >= 0:
+            self._move_to(y)
+            if event.chain >= 2:
+                self.action_select()
+
+    def key_enter(self) -> None:
+        self.action_select()
+
+    # --- rendering -----------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row_index = y + self.scroll_offset.y
+        if row_index >= len(self._rows):
+            if row_index == 0:
+                return self._empty_line(width)
+            return Strip.blank(width, self.rich_style)
+        row = self._rows[row_index]
+        if row < 0:
+            segments = self._header_segments(-row - 1)
+        else:
+            segments = self._target_segments(row, row_index == self._cursor, width)
+        return Strip(segments).adjust_cell_length(width, self.rich_style).crop(0, width)
+
+    def _style(self, name: str) -> Style:
+        # Partial: only what the class sets, so a row's highlight background survives.
+        return self.get_component_rich_style(f"target-list--{name}", partial=True)
+
+    def _empty_line(self, width: int) -> Strip:
+        text = (
+            f" No roles match '{self._query}'. Esc clears the filter."
+            if self._targets
+            else " No roles configured: add role profiles to ~/.aws/config or roleswitch's config."
+        )
+        return Strip([Segment(text, self._style("empty"))]).adjust_cell_length(width, self.rich_style)
+
+    def _header_segments(self, account: int) -> list[Segment]:
+        account_id, name, count = self._accounts[account]
+        label = name or account_id or "unknown account"
+        base = self.rich_style
+        segments = [Segment(f" {label}", base + self._style("account"))]
+        if name and account_id:
+            segments.append(Segment(f"  {account_id}", base + self._style("account-id")))
+        segments.append(Segment(f"  {count} role{'s' if count != 1 else ''}", base + self._style("dim")))
+        return segments
+
+    def _target_segments(self, index: int, highlighted: bool, width: int) -> list[Segment]:
+        target = self._targets[index]
+        base = self.rich_style
+        if highlighted:
+            base = base + self._style("highlight")
+        dim = base + self._style("dim")
+        active = target.name == self._active_name
+        marker = "●" if active else " "
+        segments = [Segment(f" {'▶' if highlighted else ' '}{marker} ", base)]
+        role_w, source_w = self._widths
+        status = self._statuses.get(target.name)
+        if not target.valid:
+            segments.append(Segment(f"{_fit(target.name, role_w)}  ", base + self._style("invalid")))
+            segments.append(Segment(f"invalid: {target.problem}", base + self._style("invalid")))
+            return segments
+        role_style = base + self._style("active") if active else base
+        segments.append(Segment(f"{_fit(target.role_name, role_w)}  ", role_style))
+        status_w = len(status.text) + 2 if status else 0
+        room = width - 4 - role_w - 2 - status_w
+        columns = [
+            (_fit(target.source_label, source_w), dim),
+            (_fit(target.region or "-", 14), dim),
+            ("MFA" if target.needs_mfa else "   ", base + self._style("mfa")),
+        ]
+        if width >= 100:
+            columns.insert(0, (_fit(target.name, 26), dim))
+        for text, style in columns:
+            if room < len(text) + 2:
+                break
+            segments.append(Segment(f"{text}  ", style))
+            room -= len(text) + 2
+        if status:
+            segments.append(Segment(" " * max(room, 0), base))
+            segments.append(Segment(f"{status.text}  ", base + self._style(status.style)))
+        return segments
+
+
+def _fit(text: str, width: int) -> str:
+    return f"{text:<{width}}" if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,24 @@
+from roleswitch.core.filtering import TargetFilter
+
+TEXTS = [
+    "production 111111111111 admin prod/admin",
+    "staging 222222222222 readonly staging/readonly",
+    "production 111111111111 deploy prod/deploy",
+    " 333333333333 admin dev-admin",
+]
+
+
+def test_subsequence_terms_and_order():
+    f = TargetFilter(TEXTS)
+    assert f.matches("") == (0, 1, 2, 3)
+    assert f.matches("prdadm") == (0,)
+    assert f.matches("admin") == (0, 3)
+    assert f.matches("ADMIN  prod") == (0,)
+    assert f.matches("2222") == (1,)
+    assert f.matches("zzz") == ()
+
+
+def test_narrowing_and_widening_agree_with_a_fresh_filter():
+    f = TargetFilter(TEXTS)
+    for query in ["p", "pr", "pro", "prod", "prod d", "prod de", "prod d", "prod", "p", ""]:
+        assert f.matches(query) == TargetFilter(TEXTS).matches(query), query
