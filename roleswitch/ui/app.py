@@ -76,6 +76,8 @@ class FilterInput(Input):
     """The filter box; arrow and page keys move the list's highlight."""
 
     BINDINGS = [
+        Binding("enter", "submit", "Assume", id="filter-assume"),
+        Binding("escape", "app.escape", "List", id="filter-leave"),
         Binding("down", "list('cursor(1)')", show=False),
         Binding("up", "list('cursor(-1)')", show=False),
         Binding("pagedown", "list('page(1)')", show=False),
@@ -100,7 +102,7 @@ class RoleswitchApp(App[None]):
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("escape", "escape", "Back", show=False, id="escape"),
+        Binding("escape", "escape", "Clear filter", show=False, id="escape"),
     ]
 
     def __init__(self, services: Services, *, badge: str = "") -> None:

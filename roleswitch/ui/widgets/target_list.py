@@ -245,11 +245,15 @@ class TargetList(ScrollView, can_focus=True):
                 return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         row = self._rows[row_index]
+        pad = self.rich_style
         if row < 0:
             segments = self._header_segments(-row - 1)
         else:
-            segments = self._target_segments(row, row_index == self._cursor, width)
-        return Strip(segments).adjust_cell_length(width, self.rich_style).crop(0, width)
+            highlighted = row_index == self._cursor
+            segments = self._target_segments(row, highlighted, width)
+            if highlighted:
+                pad = pad + self._style("highlight")
+        return Strip(segments).adjust_cell_length(width, pad).crop(0, width)
 
     def _style(self, name: str) -> Style:
         # Partial: only what the class sets, so a row's highlight background survives.
