@@ -358,6 +358,7 @@ class RoleswitchApp(App[None]):
             isinstance(self.focused, TargetList)
             and event.is_printable
             and event.character
+            and not event.key.startswith(("alt+", "ctrl+", "meta+", "super+"))
             and event.key not in self.active_bindings
         ):
             event.stop()
@@ -470,8 +471,10 @@ class RoleswitchApp(App[None]):
             self.query_one(TargetList).focus()
         elif filter_input.value:
             filter_input.value = ""
-        else:
-            filter_input.focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
+        """Messages name profiles like `[default]`: never read them as markup."""
+        super().notify(message, markup=markup, **kwargs)

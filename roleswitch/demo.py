@@ -1,0 +1,287 @@
+"""`roleswitch demo`: the real app on a sandbox, with a local STS endpoint.
+
+moto's server runs on 127.0.0.1 and a free port; a sandbox folder holds its own
+AWS config, credentials file and roleswitch config; this process's environment
+points at them (HOME included, so nothing under the person's ~/.aws is read or
+written). The app itself is unchanged. moto lives in the `demo` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+DEMO_USER = "demo-user"
+REGION = "eu-west-1"
+SECURITY_ACCOUNT = "123456789012"  # moto's own account: its roles have real trust policies
+MFA_SERIAL = f"arn:aws:iam::{SECURITY_ACCOUNT}:mfa/demo-user"
+
+# Environment variables that could point this process at the person's own AWS setup.
+_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_CA_BUNDLE",
+    "XDG_CONFIG_HOME",
+)
+
+ROLESWITCH_TOML = f"""\
+# roleswitch demo organisation. Accounts get display names; roles default to
+# arn:aws:iam::ID:role/NAME.
+[settings]
+active_profile = "default"
+duration = "1h"
+renew_margin = "10m"
+session_name = "demo-user"
+source_profile = "demo"
+
+[accounts.production]
+id = "111111111111"
+name = "Production"
+region = "{REGION}"
+
+[[accounts.production.roles]]
+name = "ReadOnly"
+
+[[accounts.production.roles]]
+name = "Deploy"
+external_id = "deploy-pipeline-7"
+
+[[accounts.production.roles]]
+name = "Admin"
+
+[[accounts.production.roles]]
+name = "BreakGlass"
+mfa_serial = "{MFA_SERIAL}"
+duration = "15m"
+
+[accounts.staging]
+id = "222222222222"
+name = "Staging"
+region = "{REGION}"
+
+[[accounts.staging.roles]]
+name = "ReadOnly"
+
+[[accounts.staging.roles]]
+name = "Deploy"
+
+[[accounts.staging.roles]]
+name = "Admin"
+
+[accounts.development]
+id = "333333333333"
+name = "Development"
+region = "us-east-1"
+
+[[accounts.development.roles]]
+name = "Developer"
+
+[[accounts.development.roles]]
+name = "Admin"
+
+[accounts.security]
+id = "{SECURITY_ACCOUNT}"
+name = "Security"
+region = "{REGION}"
+
+[[accounts.security.roles]]
+name = "Auditor"     # its trust policy does not name demo-user: AccessDenied
+
+[[accounts.security.roles]]
+name = "ReadOnly"
+
+[accounts.sandbox]
+id = "555555555555"
+name = "Sandbox"
+region = "us-west-2"
+
+[[accounts.sandbox.roles]]
+name = "Admin"
+"""
+
+AWS_CONFIG = f"""\
+# The demo's AWS config: one source profile with long-term keys, and role
+# profiles the way people already write them.
+[default]
+region = {REGION}
+
+[profile demo]
+region = {REGION}
+
+[profile billing-viewer]
+role_arn = arn:aws:iam::666666666666:role/BillingViewer
+source_profile = demo
+region = us-east-1
+
+[profile old-prototype]
+role_arn = arn:aws:iam::777777777777:role/Prototype
+"""
+
+
+def moto_missing_message() -> str:
+    return (
+        "roleswitch demo needs moto's server, which is not installed; run: "
+        "pip install 'roleswitch[demo]'  (or: pip install \"moto[server]\")"
+    )
+
+
+class DemoSandbox:
+    """A local STS/IAM endpoint plus a folder of AWS and roleswitch files that use it."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.keep = folder is not None
+        self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="roleswitch-demo-"))
+        self.url = ""
+        self._server = None
+        self._saved_env: dict[str, str | None] = {}
+
+    def __enter__(self) -> DemoSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.url = f"http://{host}:{port}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._point_environment_here()
+        self._seed()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = {}
+        if not self.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def aws_folder(self) -> Path:
+        return self.folder / ".aws"
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "HOME": str(self.folder),
+            "USERPROFILE": str(self.folder),
+            "AWS_CONFIG_FILE": str(self.aws_folder / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(self.aws_folder / "credentials"),
+            "ROLESWITCH_CONFIG": str(self.folder / "roleswitch.toml"),
+            "AWS_ENDPOINT_URL_STS": self.url,
+            "AWS_ENDPOINT_URL_IAM": self.url,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def _point_environment_here(self) -> None:
+        env = self.environment()
+        for name in (*_CLEARED, *env):
+            self._saved_env.setdefault(name, os.environ.get(name))
+        for name in _CLEARED:
+            os.environ.pop(name, None)
+        os.environ.update(env)
+
+    def _post(self, path: str, body: str) -> None:
+        request = urllib.request.Request(
+            self.url + path, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"}
+        )
+        urllib.request.urlopen(request, timeout=5).read()
+
+    def _seed(self) -> None:
+        """IAM state in moto, then the files, then moto's auth enforcement on."""
+        import boto3
+
+        iam = boto3.client(
+            "iam",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+            aws_secret_access_key="demo-setup",
+        )
+        user = iam.create_user(UserName=DEMO_USER)["User"]
+        iam.put_user_policy(
+            UserName=DEMO_USER,
+            PolicyName="assume-roles",
+            PolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["sts:AssumeRole", "sts:GetCallerIdentity"],
+                            "Resource": "*",
+                        }
+                    ],
+                }
+            ),
+        )
+        key = iam.create_access_key(UserName=DEMO_USER)["AccessKey"]
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}],
+        }
+        iam.create_role(RoleName="ReadOnly", AssumeRolePolicyDocument=json.dumps(trust))
+        auditors = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY_ACCOUNT}:user/auditor"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+        iam.create_role(RoleName="Auditor", AssumeRolePolicyDocument=json.dumps(auditors))
+
+        self.aws_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (self.aws_folder / "config").write_text(AWS_CONFIG)
+        credentials = self.aws_folder / "credentials"
+        credentials.write_text(
+            "# The demo's long-term keys (moto's, good only for this local endpoint).\n"
+            f"[demo]\naws_access_key_id = {key['AccessKeyId']}\n"
+            f"aws_secret_access_key = {key['SecretAccessKey']}\n"
+        )
+        credentials.chmod(0o600)
+        (self.folder / "roleswitch.toml").write_text(ROLESWITCH_TOML)
+        self._post("/moto-api/reset-auth", "0")
+
+
+def run_demo(folder: str | None) -> int:
+    try:
+        import moto.server  # noqa: F401
+    except ImportError:
+        print(f"roleswitch: {moto_missing_message()}", file=sys.stderr)
+        return 1
+    from roleswitch.ui.launch import launch
+
+    sandbox = DemoSandbox(Path(folder).expanduser() if folder else None)
+    with sandbox:
+        code = launch(badge="DEMO · local STS")
+    where = f" Sandbox kept in {sandbox.folder}." if sandbox.keep else ""
+    print(f"roleswitch demo ended; the local STS endpoint is stopped.{where}")
+    return code
