@@ -137,9 +137,14 @@ class RoleswitchApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Held once: the 1 Hz tick must not query the DOM (cheaper, and safe during teardown).
+        self.bar = self.query_one(SessionBar)
+        self.targets = self.query_one(TargetList)
+        self.detail = self.query_one(DetailPane)
+        self.filter_input = self.query_one(FilterInput)
         self.load()
         self.set_interval(1.0, self.tick)
-        self.query_one(FilterInput).focus()
+        self.filter_input.focus()
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -148,7 +153,7 @@ class RoleswitchApp(App[None]):
         """(Re)read the catalogue and the active session; problems become notifications."""
         self.catalogue = self.services.load_catalogue()
         self.auto_renew = self.settings.auto_renew
-        target_list = self.query_one(TargetList)
+        target_list = self.targets
         target_list.set_catalogue(self.catalogue)
         if self.catalogue.problems:
             self.notify(
@@ -171,7 +176,7 @@ class RoleswitchApp(App[None]):
     def tick(self) -> None:
         """Recompute the time left from the clock; warn once, auto-renew once per expiry."""
         session = self.session
-        bar = self.query_one(SessionBar)
+        bar = self.bar
         extra = "auto-renew on" if self.auto_renew else ""
         if session is None or session.expiration is None:
             bar.show("", "", None, extra)
@@ -184,7 +189,7 @@ class RoleswitchApp(App[None]):
         name = session.target_name or session.role_arn or "?"
         bar.show(f"● {name} → [{session.profile}]", text, band, extra)
         if self.busy != name:
-            self.query_one(TargetList).set_row_status(name, RowStatus(text, band.value))
+            self.targets.set_row_status(name, RowStatus(text, band.value))
         if band is not Urgency.CALM and self._warned_for != session.expiration:
             self._warned_for = session.expiration
             if band is Urgency.EXPIRED:
@@ -217,7 +222,7 @@ class RoleswitchApp(App[None]):
             self.start_assume(target, renewal=True, automatic=True)
 
     def session_changed(self) -> None:
-        target_list = self.query_one(TargetList)
+        target_list = self.targets
         target_list.set_active(self.session.target_name if self.session else None)
         self.tick()
         self.show_detail(target_list.highlighted)
@@ -257,9 +262,7 @@ class RoleswitchApp(App[None]):
 
     def run_assume(self, target: Target, code: str | None, renewal: bool, automatic: bool) -> None:
         self.busy = target.name
-        self.query_one(TargetList).set_row_status(
-            target.name, RowStatus("renewing…" if renewal else "assuming…", "busy")
-        )
+        self.targets.set_row_status(target.name, RowStatus("renewing…" if renewal else "assuming…", "busy"))
         self.refresh_bindings()
         self.assume_worker(target, code, self.profile, renewal, automatic)
 
@@ -284,7 +287,7 @@ class RoleswitchApp(App[None]):
     def on_assume_succeeded(self, message: AssumeSucceeded) -> None:
         result = message.result
         self.busy = None
-        target_list = self.query_one(TargetList)
+        target_list = self.targets
         if self.session and self.session.target_name:
             target_list.set_row_status(self.session.target_name, None)
         target_list.set_row_status(result.target.name, None)
@@ -309,7 +312,7 @@ class RoleswitchApp(App[None]):
 
     def on_assume_failed(self, message: AssumeFailed) -> None:
         self.busy = None
-        self.query_one(TargetList).set_row_status(message.target.name, None)
+        self.targets.set_row_status(message.target.name, None)
         title = "Auto-renew failed" if message.automatic else f"Could not assume {message.target.name}"
         self.notify(message.message, title=title, severity="error", timeout=12)
         self.tick()
@@ -318,14 +321,14 @@ class RoleswitchApp(App[None]):
     def assume_by_name(self, name: str) -> None:
         target = self.catalogue.find(name)
         if target is not None:
-            self.query_one(TargetList).highlight(name)
+            self.targets.highlight(name)
             self.start_assume(target)
 
     # --- list and filter events --------------------------------------------------------
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        target_list = self.query_one(TargetList)
+        target_list = self.targets
         target_list.set_filter(event.value)
         self.update_count()
 
@@ -342,10 +345,10 @@ class RoleswitchApp(App[None]):
         self.start_assume(message.target)
 
     def show_detail(self, target: Target | None) -> None:
-        self.query_one(DetailPane).show(target, self.settings, self.session)
+        self.detail.show(target, self.settings, self.session)
 
     def update_count(self) -> None:
-        target_list = self.query_one(TargetList)
+        target_list = self.targets
         if target_list.query:
             text = f"{target_list.match_count} of {target_list.total}"
         else:
@@ -362,7 +365,7 @@ class RoleswitchApp(App[None]):
             and event.key not in self.active_bindings
         ):
             event.stop()
-            filter_input = self.query_one(FilterInput)
+            filter_input = self.filter_input
             filter_input.focus()
             filter_input.insert_text_at_cursor(event.character)
 
@@ -371,7 +374,8 @@ class RoleswitchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out keys that cannot act right now (None = shown but disabled)."""
         if action == "assume":
-            target = self.query_one(TargetList).highlighted if self.is_mounted else None
+            targets = getattr(self, "targets", None)  # None until mounted
+            target = targets.highlighted if targets is not None else None
             return True if target is not None and target.valid and self.busy is None else None
         if action == "renew":
             ok = (
@@ -385,7 +389,7 @@ class RoleswitchApp(App[None]):
         return True
 
     def action_assume(self) -> None:
-        target = self.query_one(TargetList).highlighted
+        target = self.targets.highlighted
         if target is not None:
             self.start_assume(target)
 
@@ -452,7 +456,7 @@ class RoleswitchApp(App[None]):
                 self.notify(str(error), title="Nothing was removed", severity="error", timeout=10)
                 return
             if self.session and self.session.target_name:
-                self.query_one(TargetList).set_row_status(self.session.target_name, None)
+                self.targets.set_row_status(self.session.target_name, None)
             self.session = None
             self.session_changed()
             self.notify(f"Removed [{session.profile}]." if removed else "Nothing to remove.")
@@ -463,12 +467,12 @@ class RoleswitchApp(App[None]):
         )
 
     def action_focus_filter(self) -> None:
-        self.query_one(FilterInput).focus()
+        self.filter_input.focus()
 
     def action_escape(self) -> None:
-        filter_input = self.query_one(FilterInput)
+        filter_input = self.filter_input
         if self.focused is filter_input:
-            self.query_one(TargetList).focus()
+            self.targets.focus()
         elif filter_input.value:
             filter_input.value = ""
 

@@ -37,17 +37,25 @@ class SessionBar(Widget):
             self.set_class(urgency is band, f"-{band.value}")
         self.refresh()
 
+    _PILL = {
+        Urgency.CALM: "bold reverse $success",
+        Urgency.WARNING: "bold reverse $warning",
+        Urgency.ALARM: "bold reverse $error",
+        Urgency.EXPIRED: "bold reverse $error",
+    }
+
     def render(self) -> RenderResult:
         parts = [Content.styled(" roleswitch ", "bold")]
         if self.badge:
-            parts.append(Content.styled(f" {self.badge} ", "bold reverse"))
+            parts.append(Content.styled(f" {self.badge} ", "bold reverse $accent"))
         parts.append(Content("  "))
         if not self._session:
             parts.append(Content.styled("no active session", "dim"))
         else:
             parts.append(Content(self._session))
             parts.append(Content("  "))
-            parts.append(Content.styled(f" {self._left} ", "bold reverse"))
+            pill = self._PILL.get(self._urgency, "bold reverse") if self._urgency else "bold reverse"
+            parts.append(Content.styled(f" {self._left} ", pill))
         if self._extra:
             parts.append(Content.styled(f"  {self._extra}", "dim"))
         return Content("").join(parts)

@@ -309,8 +309,11 @@ class TargetList(ScrollView, can_focus=True):
             segments.append(Segment(f"{text}  ", style))
             room -= len(text) + 2
         if status:
-            segments.append(Segment(" " * max(room, 0), base))
-            segments.append(Segment(f"{status.text}  ", base + self._style(status.style)))
+            # Drawn on the list's own background so warning colours stay legible when highlighted.
+            segments.append(Segment(" " * max(room - 1, 0), base))
+            status_style = self.rich_style + self._style(status.style)
+            segments.append(Segment(f" {status.text} ", status_style))
+            segments.append(Segment(" ", base))
         return segments
 
 

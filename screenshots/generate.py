@@ -1,0 +1,105 @@
+"""Regenerate every screenshot in this folder from the demo scenario.
+
+    python screenshots/generate.py
+
+It starts the demo sandbox (moto's STS on 127.0.0.1), drives the real app
+headless at a fixed size, freezes the clock at chosen moments before the
+session's expiry, and saves SVGs with Textual's own screenshot support. It then
+checks that none of them contains the sandbox's secret keys or session tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from roleswitch.core.clock import FrozenClock, SystemClock  # noqa: E402
+from roleswitch.core.credentials_file import CredentialsFile  # noqa: E402
+from roleswitch.demo import DemoSandbox  # noqa: E402
+from roleswitch.ui.app import RoleswitchApp  # noqa: E402
+from roleswitch.ui.launch import real_services  # noqa: E402
+
+SIZE = (120, 32)
+BADGE = "DEMO · local STS"
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if app.busy is None and not any(w.is_running for w in app.workers):
+            break
+    await pilot.pause(0.1)
+
+
+async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool = True) -> None:
+    """Run `steps` in a fresh app; optionally freeze the clock `left` seconds before expiry."""
+    CredentialsFile().clear("default")
+    services = real_services()
+    clock = FrozenClock(SystemClock().now().replace(microsecond=0))
+    services.clock = clock
+    app = RoleswitchApp(services, badge=BADGE)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await steps(app, pilot)
+        if left is not None and app.session is not None:
+            if not keep_notes:
+                app.clear_notifications()
+            clock.set(app.session.expiration.replace(microsecond=0) - timedelta(seconds=left))
+            app.tick()
+        await pilot.pause(0.3)
+        app.save_screenshot(f"{name}.svg", path=str(HERE))
+    print(f"wrote screenshots/{name}.svg")
+
+
+def typing(*keys: str, enter: bool = False, code: str | None = None):
+    async def steps(app, pilot):
+        await pilot.press(*keys)
+        if enter:
+            await pilot.press("enter")
+            if code:
+                await pilot.pause(0.2)
+                await pilot.press(*code, "enter")
+            await settle(app, pilot)
+
+    return steps
+
+
+async def main() -> None:
+    secrets: set[str] = set()
+    with DemoSandbox() as sandbox:
+        credentials = sandbox.aws_folder / "credentials"
+
+        def collect() -> None:
+            text = credentials.read_text() if credentials.exists() else ""
+            secrets.update(re.findall(r"(?:aws_secret_access_key|aws_session_token) = (\S+)", text))
+
+        await shoot("list", typing())
+        await shoot("filtered", typing(*"prod"))
+        await shoot("mfa", typing(*"glass", "enter"))
+        await shoot("error", typing(*"auditor", enter=True))
+        await shoot("active", typing(*"prod admin", enter=True), left=42 * 60 + 10)
+        collect()
+        await shoot("expiring", typing(*"stg deploy", enter=True), left=95)
+        collect()
+        await shoot("expired", typing(*"dev developer", enter=True), left=-200, keep_notes=False)
+        collect()
+    for svg in HERE.glob("*.svg"):
+        text = svg.read_text()
+        leaked = [s for s in secrets if s in text]
+        if leaked:
+            raise SystemExit(f"{svg.name} contains a secret; not keeping it")
+    print(f"checked {len(list(HERE.glob('*.svg')))} screenshots for {len(secrets)} secrets: none found")
+
+
+if __name__ == "__main__":
+    os.environ["TZ"] = "UTC"  # local times on screen do not depend on who regenerates
+    time.tzset()
+    asyncio.run(main())
