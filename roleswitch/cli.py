@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = add("status", "Show the active session and its time left (for shell prompts).")
     _add_profile(status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--short", action="store_true", help="compact, for prompts: 'prod/Admin 42m'")
 
     env = add("env", 'Assume a role and print export lines; use: eval "$(roleswitch env T)".')
     env.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
@@ -253,6 +254,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     profile = args.profile or _settings().active_profile
     active = CredentialsFile().read_active(profile)
     if active is None or active.expiration is None:
+        if args.short:
+            return EXIT_NO_SESSION
         if args.json:
             print(json.dumps({"profile": profile, "state": "none"}))
         else:
@@ -261,7 +264,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     left = seconds_left(active.expiration, SystemClock().now())
     account = (active.role_arn or "").split(":")[4] if (active.role_arn or "").count(":") >= 5 else ""
     state = "active" if left > 0 else "expired"
-    if args.json:
+    if args.short:
+        name = active.target_name or "aws"
+        print(f"{name} {left // 60}m" if left > 0 else f"{name} expired")
+    elif args.json:
         print(
             json.dumps(
                 {

@@ -154,6 +154,8 @@ def test_env_status_clear_and_exit_codes(home, moto, capsys):
     original = home.credentials.read_bytes()
     code, out, _ = run(capsys, "status")
     assert code == 4 and "No active session" in out
+    code, out, _ = run(capsys, "status", "--short")
+    assert code == 4 and out == ""
     code, out, _ = run(capsys, "env", "admin")
     assert code == 0
     lines = out.strip().splitlines()
@@ -167,6 +169,8 @@ def test_env_status_clear_and_exit_codes(home, moto, capsys):
     ]
     assert home.credentials.read_bytes() == original  # env never writes the file
     assert run(capsys, "assume", "admin")[0] == 0
+    code, out, _ = run(capsys, "status", "--short")
+    assert code == 0 and out in ("admin 59m\n", "admin 60m\n")
     # Write an expired session by hand to see status say so.
     text = home.credentials.read_text()
     import re
@@ -174,6 +178,8 @@ def test_env_status_clear_and_exit_codes(home, moto, capsys):
     home.credentials.write_text(re.sub(r"expiration = .*", "expiration = 2020-01-01T00:00:00Z", text))
     code, out, _ = run(capsys, "status")
     assert code == 3 and "expired" in out
+    code, out, _ = run(capsys, "status", "--short")
+    assert code == 3 and out == "admin expired\n"
     code, out, _ = run(capsys, "clear")
     assert code == 0 and "Removed [default]" in out
     assert home.credentials.read_bytes() == original
