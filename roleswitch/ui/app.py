@@ -349,7 +349,7 @@ class RoleswitchApp(App[None]):
 
     def update_count(self) -> None:
         target_list = self.targets
-        if target_list.query:
+        if target_list.filter_text:
             text = f"{target_list.match_count} of {target_list.total}"
         else:
             text = f"{target_list.total} role{'s' if target_list.total != 1 else ''}"

@@ -34,7 +34,7 @@ async def test_filtering_narrows_widens_and_keeps_a_sensible_highlight(home):
         await pilot.press(*" adm")
         assert tl.match_count == 1 and tl.highlighted.name == "prod/Admin"  # moved to a match
         await pilot.press(*["backspace"] * 8)
-        assert tl.query == "" and tl.match_count == 6 and tl.highlighted.name == "prod/Admin"
+        assert tl.filter_text == "" and tl.match_count == 6 and tl.highlighted.name == "prod/Admin"
         await pilot.press(*"222222")  # account id
         assert {tl.highlighted.name} <= {"staging/ReadOnly", "staging/Deploy"}
         assert tl.match_count == 2
@@ -50,7 +50,7 @@ async def test_filtering_narrows_widens_and_keeps_a_sensible_highlight(home):
         await pilot.press("home")
         assert tl.highlighted.name == "prod/Admin"
         await pilot.press("p")  # a printable key in the list starts filtering
-        assert isinstance(app.focused, FilterInput) and tl.query == "p"
+        assert isinstance(app.focused, FilterInput) and tl.filter_text == "p"
 
 
 async def test_enter_from_filter_assumes_and_writes_the_active_profile(home):
@@ -329,3 +329,18 @@ async def test_broken_config_is_a_warning_not_a_crash(home):
         assert app.is_running
         assert any("config.toml" in n and "line 1" in n for n in notes(app))
         assert app.query_one(TargetList).total == 2  # the AWS config profiles still load
+
+
+async def test_mouse_click_highlights_and_double_click_assumes(home):
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        tl = app.query_one(TargetList)
+        # Row 0 is the Production header, 1 Admin, 2 BreakGlass, 3 the Staging header, 4 ReadOnly.
+        await pilot.click(TargetList, offset=(10, 4))
+        assert tl.highlighted.name == "staging/ReadOnly"
+        await pilot.click(TargetList, offset=(10, 0))  # a header is not selectable
+        assert tl.highlighted.name == "staging/ReadOnly"
+        await pilot.click(TargetList, offset=(10, 1), times=2)
+        await settle(app, pilot)
+        assert sts.calls == [("prod/Admin", None)]

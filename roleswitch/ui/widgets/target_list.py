@@ -33,6 +33,8 @@ class RowStatus:
 class TargetList(ScrollView, can_focus=True):
     """Targets under account headers; the highlight moves over targets only."""
 
+    ALLOW_SELECT = False  # a double click assumes; it does not select text
+
     COMPONENT_CLASSES = {
         "target-list--account",
         "target-list--account-id",
@@ -106,7 +108,8 @@ class TargetList(ScrollView, can_focus=True):
         self._apply(self.highlighted)
 
     @property
-    def query(self) -> str:
+    def filter_text(self) -> str:
+        # Not `query`: that name is Textual's DOM query method.
         return self._query
 
     @property
