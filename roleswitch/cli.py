@@ -228,6 +228,9 @@ def cmd_assume(args: argparse.Namespace) -> int:
     profile, result = _assume(args, writes=True)
     writer = CredentialsFile()
     writer.write(profile, result)
+    warning = writer.permission_warning()
+    if warning:
+        print(f"roleswitch: warning: {warning}", file=sys.stderr)
     expiry = result.credentials.expiration
     left = seconds_left(expiry, SystemClock().now())
     print(f"Assumed {result.assumed_arn}")

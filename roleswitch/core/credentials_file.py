@@ -206,6 +206,8 @@ class CredentialsFile:
         """Serialise read-modify-write across processes; leaves no lock file behind."""
         from filelock import FileLock, Timeout
 
+        if self.path.is_symlink() and not self.path.exists():
+            self._read_text()  # raises the dangling-symlink sentence; nothing is created
         real = Path(os.path.realpath(self.path))
         self._ensure_folder(real.parent)
         lock = FileLock(str(real.parent / f".{real.name}.roleswitch-lock"), timeout=LOCK_TIMEOUT_SECONDS)
@@ -221,6 +223,7 @@ class CredentialsFile:
                 f"Cannot lock {self.path} ({error.strerror}); check the folder's permissions."
             ) from None
         try:
+            _remove_stale_temp_files(real)
             yield
         finally:
             # Unlink while still holding it: a waiter that opened the old inode sees it
@@ -228,6 +231,16 @@ class CredentialsFile:
             with contextlib.suppress(OSError):
                 os.unlink(lock.lock_file)
             lock.release()
+
+    def permission_warning(self) -> str | None:
+        """A sentence if the existing file is readable or writable by group or others."""
+        try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            return None
+        if mode & 0o077:
+            return f"{self.path} is open to other users (mode {mode:03o}); run: chmod 600 {self.path}"
+        return None
 
     def _ensure_folder(self, folder: Path) -> None:
         if folder.is_dir():
@@ -252,9 +265,21 @@ class CredentialsFile:
             ) from None
 
 
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temporary files of a writer that was killed mid-write. Called with the lock held,
+    when no other roleswitch writer can have one open."""
+    for stale in path.parent.glob(f"{_temp_prefix(path)}*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
 def atomic_write(path: Path, data: bytes, mode: int) -> None:
     """Write `data` to `path` so a reader sees the old file or the new one, never half."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:

@@ -130,16 +130,23 @@ class StsClient:
         return Config(
             connect_timeout=self.timeouts.connect,
             read_timeout=self.timeouts.read,
-            retries={"max_attempts": self.timeouts.attempts, "mode": "standard"},
+            retries={"total_max_attempts": self.timeouts.attempts, "mode": "standard"},
         )
 
 
 def map_error(error: Exception, target: Target) -> AssumeError:
     """One plain sentence for whatever went wrong, naming the next step."""
     from botocore import exceptions as bx
+    from botocore.parsers import ResponseParserError
 
     if isinstance(error, AssumeError):
         return error
+    if isinstance(error, ResponseParserError):
+        return AssumeError(
+            "The STS endpoint answered with something that is not an STS response; check "
+            "AWS_ENDPOINT_URL_STS (or a proxy in between) and try again.",
+            code="no-connection",
+        )
     source = target.source_profile or target.credential_source or "the default credentials"
     source_label = f"source profile '{source}'" if target.source_profile else source
     if isinstance(error, bx.ClientError):

@@ -59,6 +59,7 @@ class CredentialsStore(Protocol):
     def check_writable(self, profile: str) -> None: ...
     def write(self, profile: str, result: AssumeResult) -> None: ...
     def clear(self, profile: str) -> bool: ...
+    def permission_warning(self) -> str | None: ...
 
 
 @dataclass
@@ -162,6 +163,9 @@ class RoleswitchApp(App[None]):
                 severity="warning",
                 timeout=12,
             )
+        warning = self.services.credentials.permission_warning()
+        if warning:
+            self.notify(warning, title="Credentials file", severity="warning", timeout=12)
         try:
             self.session = self.services.credentials.read_active(self.profile)
         except RoleswitchError as error:

@@ -1,0 +1,57 @@
+"""A child process for the concurrency and crash tests: writes one section, over and over.
+
+    python -m tests.reliability.writer_proc PATH SECTION COUNT [--hand]
+
+COUNT < 0 means forever (until killed). With --hand it edits an unrelated,
+non-roleswitch section as raw text under the same lock, as a cooperating tool would.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from roleswitch.core.credentials_file import CredentialsFile, upsert_section
+from roleswitch.core.model import AssumeResult, Credentials, Target
+
+EXPIRY = datetime(2026, 11, 22, 13, 0, 0, tzinfo=UTC)
+
+
+def result(section: str, n: int) -> AssumeResult:
+    target = Target(
+        name=f"acct/{section}",
+        origin="roleswitch",
+        role_arn="arn:aws:iam::111111111111:role/R",
+        account_id="111111111111",
+        role_name="R",
+        source_profile="corp",
+    )
+    return AssumeResult(
+        target=target,
+        credentials=Credentials(
+            f"ASIA{section.upper()}N{n:06d}", f"secret-{section}-{n}", f"token-{n}", EXPIRY
+        ),
+        assumed_arn="arn:aws:sts::111111111111:assumed-role/R/test",
+        region="eu-west-1",
+    )
+
+
+def main() -> None:
+    path, section, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    hand = "--hand" in sys.argv
+    writer = CredentialsFile(path, config_path=path.parent / "no-config")
+    n = 0
+    while count < 0 or n < count:
+        if hand:
+            with writer._locked():
+                text = path.read_text() if path.exists() else ""
+                lines = [f"[{section}]", f"aws_access_key_id = HAND{n:06d}", "aws_secret_access_key = hand"]
+                path.write_text(upsert_section(text, section, lines))
+        else:
+            writer.write(section, result(section, n))
+        n += 1
+
+
+if __name__ == "__main__":
+    main()
