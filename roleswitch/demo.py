@@ -8,6 +8,7 @@ written). The app itself is unchanged. moto lives in the `demo` extra.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -169,6 +170,9 @@ class DemoSandbox:
 
     def stop(self) -> None:
         if self._server is not None:
+            # moto keeps auth enforcement in a process-wide setting: turn it off again.
+            with contextlib.suppress(OSError):
+                self._post("/moto-api/reset-auth", "inf")
             self._server.stop()
             self._server = None
         for name, value in self._saved_env.items():

@@ -50,6 +50,7 @@ class Home:
         self.config.write_text(config)
         if credentials is not None:
             self.credentials.write_text(credentials)
+            self.credentials.chmod(0o600)  # as AWS tools create it
         if toml is not None:
             self.toml.parent.mkdir(parents=True, exist_ok=True)
             self.toml.write_text(toml)

@@ -123,6 +123,9 @@ async def test_sts_server_killed_mid_session(home, monkeypatch):
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    from tests.conftest import Moto
+
+    Moto(f"http://{host}:{port}").reset()  # no auth enforcement left over from another test
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://{host}:{port}")
     home.write(
         config="[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = corp\n",
