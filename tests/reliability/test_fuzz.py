@@ -1,0 +1,142 @@
+"""Fuzzing the credentials-file editor and the catalogue loaders with hypothesis.
+
+Found cases are kept in tests/reliability/hypothesis-db (committed), so a case that
+once failed is tried first on every run. Per run: 400 inputs to the editor, 300 to
+the clear path, 400 pairs of config/TOML files to the loaders.
+The only outcomes allowed: a correct result, or roleswitch's own error with the file
+byte-for-byte unchanged. Never any other exception.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.credentials_file import CredentialsFile
+from roleswitch.core.errors import RoleswitchError
+from roleswitch.core.ini import scan
+from tests.reliability.writer_proc import result
+
+DB = DirectoryBasedExampleDatabase(str(Path(__file__).parent / "hypothesis-db"))
+
+
+def fuzz(examples: int) -> settings:
+    return settings(
+        database=DB, deadline=None, max_examples=examples, suppress_health_check=list(HealthCheck)
+    )
+
+
+FRAGMENTS = [
+    "[default]",
+    "[corp]",
+    "[profile default]",
+    "[default",
+    "default]",
+    "[]",
+    "[ default ]",
+    "aws_access_key_id = AKIA",
+    "aws_secret_access_key=s",
+    "manager = roleswitch",
+    "region: eu-west-1",
+    "key",
+    "key =",
+    "= value",
+    "  continued",
+    "\tindented = x",
+    "# comment",
+    "; comment",
+    "",
+    " ",
+    "\ufeff",
+    "é",
+    "\x00",
+    "x" * 3000,
+    "role_arn = arn:aws:iam::111111111111:role/A",
+    "source_profile = corp",
+    "sso_session = s",
+    "credential_process = p",
+    "s3 =",
+    "  max = 1",
+    "[accounts.a]",
+    'id = "111111111111"',
+    "[[accounts.a.roles]]",
+    'name = "R"',
+    "[settings]",
+    'active_profile = "default"',
+    "auto_renew = yes",
+    'duration = "1h"',
+    "roles = 3",
+]
+lines_text = st.builds(
+    lambda lines, nl, final: nl.join(lines) + (nl if final else ""),
+    st.lists(st.sampled_from(FRAGMENTS), max_size=30),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+inputs = st.one_of(
+    st.binary(max_size=1500),
+    lines_text.map(lambda t: t.encode("utf-8")),
+    st.tuples(lines_text, st.binary(max_size=8)).map(lambda p: p[0].encode() + p[1]),
+)
+
+
+def _outside(text: str, name: str) -> list[str]:
+    doc = scan(text.removeprefix("\ufeff"))
+    skip = {i for s in doc.find(name) for i in range(s.header, s.content_end)}
+    return [line.rstrip("\r\n") for i, line in enumerate(doc.lines) if i not in skip and line.strip()]
+
+
+@fuzz(400)
+@given(data=inputs)
+def test_editor_either_writes_correctly_or_refuses_untouched(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "credentials"
+        path.write_bytes(data)
+        writer = CredentialsFile(path, config_path=Path(folder) / "config")
+        try:
+            writer.write("default", result("default", 7))
+        except RoleswitchError as error:
+            assert str(error) and "\n" not in str(error)
+            assert path.read_bytes() == data
+            return
+        after = path.read_bytes().decode("utf-8")
+        active = writer.read_active("default")
+        assert active is not None and active.access_key_id == "ASIADEFAULTN000007"
+        assert _outside(after, "default") == _outside(data.decode("utf-8"), "default")
+
+
+@fuzz(300)
+@given(data=inputs)
+def test_clear_either_removes_only_ours_or_refuses_untouched(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "credentials"
+        path.write_bytes(data)
+        writer = CredentialsFile(path, config_path=Path(folder) / "config")
+        try:
+            removed = writer.clear("default")
+        except RoleswitchError:
+            assert path.read_bytes() == data
+            return
+        if not removed:
+            assert path.read_bytes() == data
+        else:
+            assert _outside(path.read_bytes().decode(), "default") == _outside(data.decode(), "default")
+
+
+@fuzz(400)
+@given(config=inputs, toml=inputs, credentials=inputs)
+def test_loaders_never_raise(config, toml, credentials):
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        for name, data in (("config", config), ("config.toml", toml), ("credentials", credentials)):
+            (base / name).write_bytes(data)
+        catalogue = load_catalogue(base / "config", base / "config.toml", base / "credentials")
+        assert all(isinstance(p, str) and p for p in catalogue.problems)
+        for target in catalogue.targets:
+            assert target.valid or target.problem
+        catalogue.accounts()
