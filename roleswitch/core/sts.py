@@ -8,6 +8,7 @@ so `AWS_ENDPOINT_URL_STS` redirects calls with no code here.
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from dataclasses import dataclass
 
@@ -40,6 +41,17 @@ class Timeouts:
     attempts: int = 2
 
 
+def quiet_sdk_debug_logs() -> None:
+    """botocore logs whole responses, secrets included, at DEBUG: never let it here.
+
+    Secrecy wins over debug output in a credentials tool; INFO and above still flow.
+    """
+    for name in ("botocore", "boto3", "urllib3", "s3transfer"):
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def default_session_name() -> str:
     try:
         user = getpass.getuser()
@@ -70,6 +82,7 @@ class StsClient:
         if not target.valid:
             raise AssumeError(f"{target.name} cannot be assumed: {target.problem}", code="invalid")
         params = self._parameters(target, settings, mfa_code, duration)
+        quiet_sdk_debug_logs()
         try:
             session = self._source_session(target)
             region = target.region or session.region_name or DEFAULT_REGION

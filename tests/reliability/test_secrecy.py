@@ -90,3 +90,22 @@ def test_no_repr_or_str_shows_a_secret(home):
     for obj in objects:
         for text in (repr(obj), str(obj)):
             assert "secret-default-3" not in text and "token-3" not in text, type(obj)
+
+
+def test_debug_logging_never_records_a_secret(home, moto, caplog):
+    """Even with every logger at DEBUG (botocore logs whole response bodies there)."""
+    import logging
+
+    from roleswitch.core.catalogue import load_catalogue
+
+    home.write(
+        config="[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = corp\n",
+        credentials="[corp]\naws_access_key_id = AKIAFAKEFAKE00000001\naws_secret_access_key = source-secret\n",
+    )
+    caplog.set_level(logging.DEBUG)
+    catalogue = load_catalogue()
+    got = StsClient().assume(catalogue.find("admin"), settings=catalogue.settings)
+    logged = caplog.text
+    assert got.credentials.secret_access_key not in logged
+    assert got.credentials.session_token not in logged
+    assert "source-secret" not in logged
