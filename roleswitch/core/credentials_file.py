@@ -235,10 +235,11 @@ class CredentialsFile:
     def permission_warning(self) -> str | None:
         """A sentence if the existing file is readable or writable by group or others."""
         try:
-            mode = stat.S_IMODE(os.stat(self.path).st_mode)
+            info = os.stat(self.path)
         except OSError:
             return None
-        if mode & 0o077:
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISREG(info.st_mode) and mode & 0o077:
             return f"{self.path} is open to other users (mode {mode:03o}); run: chmod 600 {self.path}"
         return None
 

@@ -1,9 +1,9 @@
 """Fuzzy filtering of targets, incremental so each keystroke stays cheap.
 
-Every whitespace-separated term must appear in a target's search text as a
-subsequence (`prdadm` finds `prod/Admin`). Typing more only narrows, so a
-query is matched against the results of its longest cached prefix; deleting a
-character finds the shorter query already cached.
+Every whitespace-separated term must appear as a subsequence within one field of
+a target's search text (`prdadm` finds `prod/Admin`); fields are separate lines.
+Typing more only narrows, so a query is matched against the results of its
+longest cached prefix; deleting a character finds the shorter query already cached.
 """
 
 from __future__ import annotations

@@ -72,8 +72,12 @@ class Target:
 
     @property
     def search_text(self) -> str:
-        """What the filter matches against, lowercased once."""
-        return " ".join((self.account_name or "", self.account_id, self.role_name, self.name)).lower()
+        """What the filter matches against, lowercased, one field per line.
+
+        A term must match within one field: the filter's `.` never crosses a newline,
+        so `prod` does not match `develo(p)ment` ... `develope(r)` ....
+        """
+        return "\n".join((self.account_name or "", self.account_id, self.role_name, self.name)).lower()
 
 
 @dataclass(frozen=True, slots=True)

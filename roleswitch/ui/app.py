@@ -102,7 +102,8 @@ class RoleswitchApp(App[None]):
         Binding("d", "clear_session", "Clear", id="clear"),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("q", "quit", "Quit", id="quit", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit-anywhere", priority=True),
         Binding("escape", "escape", "Clear filter", show=False, id="escape"),
     ]
 

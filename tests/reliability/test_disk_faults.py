@@ -78,6 +78,7 @@ def test_credentials_path_is_a_directory(home, capsys):
     home.credentials.mkdir()
     with pytest.raises(CredentialsFileError, match="is a directory"):
         write(home)
+    assert CredentialsFile().permission_warning() is None  # one message, not two
     assert main(["status"]) == 1
     assert "is a directory" in capsys.readouterr().err
     assert home.credentials.is_dir() and list(home.credentials.iterdir()) == []

@@ -344,3 +344,14 @@ async def test_mouse_click_highlights_and_double_click_assumes(home):
         await pilot.click(TargetList, offset=(10, 1), times=2)
         await settle(app, pilot)
         assert sts.calls == [("prod/Admin", None)]
+
+
+async def test_filter_terms_do_not_match_across_fields(home):
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"admo")  # "adm" in the role name, "o" only in another field
+        tl = app.query_one(TargetList)
+        assert tl.match_count == 0
+        await pilot.press("backspace")
+        assert tl.match_count == 2  # prod/Admin and legacy-admin

@@ -22,3 +22,14 @@ def test_narrowing_and_widening_agree_with_a_fresh_filter():
     f = TargetFilter(TEXTS)
     for query in ["p", "pr", "pro", "prod", "prod d", "prod de", "prod d", "prod", "p", ""]:
         assert f.matches(query) == TargetFilter(TEXTS).matches(query), query
+
+
+def test_a_term_never_matches_across_fields():
+    f = TargetFilter(
+        [
+            "development\n333333333333\ndeveloper\ndevelopment/developer",
+            "production\n111111111111\nadmin\nprod/admin",
+        ]
+    )
+    assert f.matches("prod") == (1,)
+    assert f.matches("dev 3333") == (0,)

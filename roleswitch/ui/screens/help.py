@@ -22,7 +22,7 @@ HELP = """\
   c               copy `export` lines for the active session
   d               clear the active profile from the credentials file
   ctrl+p          command palette: "assume: TARGET"
-  q               quit
+  q, ctrl+q       quit (ctrl+q works in the filter too)
 
 [b]Countdown[/b]
   calm → warning inside the renew margin (a bell rings once)
