@@ -201,12 +201,7 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     check_profile = None
     if writes:
         check_profile = args.profile or catalogue.settings.active_profile
-        if target.source_profile == check_profile:
-            raise RoleswitchError(
-                f"{target.name}'s source profile is '{check_profile}', the profile roleswitch "
-                "writes to; choose another active profile with --profile NAME."
-            )
-        CredentialsFile().check_writable(check_profile)
+        CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
     code = args.mfa_code
     if target.needs_mfa and code is None:
         if not sys.stdin.isatty():

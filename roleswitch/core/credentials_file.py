@@ -27,6 +27,7 @@ from roleswitch.core.ini import IniDocument, Section, scan
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
 
 MANAGER = "roleswitch"
+CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
 LOCK_TIMEOUT_SECONDS = 10.0
 BOM = "\ufeff"
 # Config-profile keys that make botocore ignore a same-named credentials section.
@@ -131,11 +132,17 @@ class CredentialsFile:
 
     # --- checks -------------------------------------------------------------
 
-    def check_writable(self, profile: str) -> None:
-        """Raise `WriteRefused` if writing `profile` would clobber or be ignored.
+    def check_writable(self, profile: str, *, source_profile: str | None = None) -> None:
+        """Raise `WriteRefused` if writing `profile` would clobber or be ignored, or would
+        overwrite `source_profile`, the credentials the role is assumed with.
 
         Called before STS so a refusal never wastes an MFA code.
         """
+        if source_profile is not None and source_profile == profile:
+            raise WriteRefused(
+                f"The role's source profile is '{profile}', the profile roleswitch would write; "
+                f"{CHOOSE_ANOTHER}"
+            )
         self._check_not_shadowed(profile)
         text = self._read_text()
         if text is not None:
@@ -154,8 +161,7 @@ class CredentialsFile:
             if keys:
                 raise WriteRefused(
                     f"Profile '{profile}' in {self.config_path} sets {keys[0]}, so AWS tools would "
-                    f"ignore credentials written to [{profile}]; choose another active profile "
-                    "(--profile NAME, or active_profile in roleswitch's config)."
+                    f"ignore credentials written to [{profile}]; {CHOOSE_ANOTHER}"
                 )
 
     def _check_section(self, doc: IniDocument, profile: str) -> Section | None:
@@ -172,9 +178,7 @@ class CredentialsFile:
         if section.values and section.values.get("manager") != MANAGER:
             what = "long-term keys" if "aws_access_key_id" in section.values else "settings"
             raise WriteRefused(
-                f"[{profile}] in {self.path} holds {what} that roleswitch did not write; "
-                "choose another active profile (--profile NAME, or active_profile in "
-                "roleswitch's config)."
+                f"[{profile}] in {self.path} holds {what} that roleswitch did not write; {CHOOSE_ANOTHER}"
             )
         return section
 

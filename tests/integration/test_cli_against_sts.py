@@ -204,3 +204,14 @@ def test_console_script_in_a_real_process(home, moto):
         assert "Traceback" not in proc.stderr
     secret = home.credentials.read_text().split("aws_secret_access_key = ")[-1].split("\n")[0]
     assert secret not in proc.stdout
+
+
+def test_refuses_to_write_into_the_source_profile_before_calling_sts(home, capsys):
+    home.write(
+        config="[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = corp\n",
+        credentials=CORP_KEYS.format(key="AKIAFAKEFAKEFAKE0001", secret="s"),
+    )
+    before = home.credentials.read_bytes()
+    code, _, err = run(capsys, "assume", "admin", "--profile", "corp")  # no endpoint set: no STS call made
+    assert code == 1 and "source profile is 'corp'" in err and err.count("\n") == 1
+    assert home.credentials.read_bytes() == before

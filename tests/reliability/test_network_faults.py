@@ -15,17 +15,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from roleswitch.core.errors import AssumeError
-from roleswitch.core.model import Target
 from roleswitch.core.sts import StsClient, Timeouts
+from tests.factories import make_target
 from tests.ui.helpers import notes, settle
 
-TARGET = Target(
+TARGET = make_target(
     name="admin",
     origin="aws-config",
     role_arn="arn:aws:iam::123456789012:role/Admin",
     account_id="123456789012",
-    role_name="Admin",
-    source_profile="corp",
 )
 CREDS = "[corp]\naws_access_key_id = AKIAFAKEFAKE00000001\naws_secret_access_key = s\n"
 

@@ -13,20 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from roleswitch.core.credentials_file import CredentialsFile, upsert_section
-from roleswitch.core.model import AssumeResult, Credentials, Target
+from roleswitch.core.model import AssumeResult, Credentials
+from tests.factories import make_target
 
 EXPIRY = datetime(2026, 11, 22, 13, 0, 0, tzinfo=UTC)
 
 
 def result(section: str, n: int) -> AssumeResult:
-    target = Target(
-        name=f"acct/{section}",
-        origin="roleswitch",
-        role_arn="arn:aws:iam::111111111111:role/R",
-        account_id="111111111111",
-        role_name="R",
-        source_profile="corp",
-    )
+    target = make_target(name=f"acct/{section}", role_arn="arn:aws:iam::111111111111:role/R", role_name="R")
     return AssumeResult(
         target=target,
         credentials=Credentials(

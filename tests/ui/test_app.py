@@ -12,7 +12,7 @@ from roleswitch.ui.app import FilterInput
 from roleswitch.ui.screens.mfa import MfaScreen
 from roleswitch.ui.widgets.session_bar import SessionBar
 from roleswitch.ui.widgets.target_list import TargetList
-from tests.ui.helpers import CREDENTIALS, SECRET, TOKEN, make_app, notes, settle, write_sandbox
+from tests.ui.helpers import CREDENTIALS, SECRET, TOKEN, TOML, make_app, notes, settle, write_sandbox
 
 SIZE = (100, 30)
 
@@ -355,3 +355,15 @@ async def test_filter_terms_do_not_match_across_fields(home):
         assert tl.match_count == 0
         await pilot.press("backspace")
         assert tl.match_count == 2  # prod/Admin and legacy-admin
+
+
+async def test_auto_renew_toggle_with_a_broken_config_saves_nothing(home):
+    broken = TOML + "\n[settings\n"
+    write_sandbox(home, toml=broken)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "a")
+        assert app.auto_renew is False
+        assert any("cannot be updated" in n and "fix it first" in n for n in notes(app))
+        assert home.toml.read_text() == broken
+        assert app.is_running

@@ -13,17 +13,11 @@ from hypothesis import strategies as st
 from roleswitch.core.credentials_file import CredentialsFile, upsert_section
 from roleswitch.core.errors import CredentialsFileError, WriteRefused
 from roleswitch.core.ini import scan
-from roleswitch.core.model import AssumeResult, Credentials, Target
+from roleswitch.core.model import AssumeResult, Credentials
+from tests.factories import make_target
 
 EXPIRY = datetime(2026, 11, 22, 13, 56, 56, tzinfo=UTC)
-TARGET = Target(
-    name="prod/Admin",
-    origin="roleswitch",
-    role_arn="arn:aws:iam::111111111111:role/Admin",
-    account_id="111111111111",
-    role_name="Admin",
-    source_profile="corp",
-)
+TARGET = make_target()
 
 
 def result(n: int = 1) -> AssumeResult:
@@ -208,9 +202,7 @@ def test_failed_replace_leaves_file_and_no_temp(home, monkeypatch):
     with pytest.raises(CredentialsFileError, match="disk is full"):
         CredentialsFile().write("default", result())
     assert home.credentials.read_text() == FULL
-    assert sorted(p.name for p in home.credentials.parent.iterdir()) == ["config", "credentials"] or sorted(
-        p.name for p in home.credentials.parent.iterdir()
-    ) == ["credentials"]
+    assert sorted(p.name for p in home.credentials.parent.iterdir()) == ["credentials"]
 
 
 def test_repr_never_shows_secrets():
@@ -255,3 +247,10 @@ def test_property_only_our_section_changes(text, profile, n):
     # Reading back gives the new values.
     back = scan(new).find(profile)
     assert len(back) == 1 and back[0].values["aws_access_key_id"] == f"K{n}"
+
+
+def test_refuses_to_write_over_the_roles_own_source_profile(home):
+    with pytest.raises(WriteRefused, match="source profile is 'corp'"):
+        CredentialsFile().check_writable("corp", source_profile="corp")
+    CredentialsFile().check_writable("default", source_profile="corp")  # any other profile is fine
+    assert not home.credentials.exists()

@@ -15,18 +15,11 @@ from botocore import exceptions as bx
 from botocore.stub import Stubber
 
 from roleswitch.core.errors import AssumeError
-from roleswitch.core.model import Settings, Target
+from roleswitch.core.model import Settings
 from roleswitch.core.sts import StsClient, Timeouts, map_error
+from tests.factories import make_target
 
-TARGET = Target(
-    name="prod/Admin",
-    origin="roleswitch",
-    role_arn="arn:aws:iam::111111111111:role/Admin",
-    account_id="111111111111",
-    role_name="Admin",
-    source_profile="corp",
-    region="eu-west-1",
-)
+TARGET = make_target(region="eu-west-1")
 
 
 def client_error(code: str, message: str = "msg") -> bx.ClientError:

@@ -54,8 +54,7 @@ class SessionBar(Widget):
         else:
             parts.append(Content(self._session))
             parts.append(Content("  "))
-            pill = self._PILL.get(self._urgency, "bold reverse") if self._urgency else "bold reverse"
-            parts.append(Content.styled(f" {self._left} ", pill))
+            parts.append(Content.styled(f" {self._left} ", self._PILL.get(self._urgency, "bold reverse")))
         if self._extra:
             parts.append(Content.styled(f"  {self._extra}", "dim"))
         return Content("").join(parts)
