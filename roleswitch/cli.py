@@ -64,6 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_argument("--shell", choices=("sh", "fish", "powershell"), default="sh")
     _add_assume_options(env)
 
+    process = add(
+        "credential-process",
+        "Print a role's credentials as JSON for an SDK's credential_process (never prompts).",
+    )
+    process.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
+
+    run = add("exec", "Run a command with a role's credentials in its environment: exec TARGET -- CMD ...")
+    run.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
+    _add_assume_options(run)
+    run.add_argument(
+        "argv", metavar="COMMAND", nargs=argparse.REMAINDER, help="the command and its arguments, after --"
+    )
+
+    add_profile = add(
+        "add-profile", "Write a credential_process profile for a role into ~/.aws/config, for SDKs."
+    )
+    add_profile.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
+    add_profile.add_argument("--name", help="profile name (default: the target name with / as -)")
+
+    remove_profile = add("remove-profile", "Remove a credential_process profile that roleswitch wrote.")
+    remove_profile.add_argument("name", help="profile name")
+
+    add("logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code.")
+
     clear = add("clear", "Remove the active profile from the credentials file (only if roleswitch wrote it).")
     _add_profile(clear)
 
@@ -92,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "status": cmd_status,
         "env": cmd_env,
         "clear": cmd_clear,
+        "credential-process": cmd_credential_process,
+        "exec": cmd_exec,
+        "add-profile": cmd_add_profile,
+        "remove-profile": cmd_remove_profile,
+        "logout": cmd_logout,
         "demo": cmd_demo,
     }
     try:
@@ -193,7 +222,6 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     """
     from roleswitch.core import validate
     from roleswitch.core.credentials_file import CredentialsFile
-    from roleswitch.core.sts import StsClient
 
     catalogue = _catalogue()
     target = _find(catalogue, args.target)
@@ -202,18 +230,41 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     if writes:
         check_profile = args.profile or catalogue.settings.active_profile
         CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
-    code = args.mfa_code
-    if target.needs_mfa and code is None:
-        if not sys.stdin.isatty():
-            raise RoleswitchError(f"{target.name} needs an MFA code; pass --mfa-code CODE.")
-        sys.stderr.write(f"MFA code for {target.mfa_serial}: ")
-        sys.stderr.flush()
-        code = sys.stdin.readline().strip()
-    if code is not None:
-        validate.mfa_code(code)
-    return check_profile, StsClient().assume(
-        target, settings=catalogue.settings, mfa_code=code, duration=duration
-    )
+    return check_profile, assume_asking_for_mfa(target, catalogue.settings, args.mfa_code, duration)
+
+
+def assume_asking_for_mfa(target, settings, code: str | None, duration: int | None):
+    """Assume, using the cached MFA session if there is one, else asking for a code
+    on the terminal; a refused MFA session is forgotten and the code asked for once."""
+    from roleswitch.core.clock import SystemClock
+    from roleswitch.core.errors import AssumeError
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+    from roleswitch.core.sts import StsClient
+
+    store = MfaSessionStore()
+    sts = StsClient(mfa_sessions=store)
+    if target.needs_mfa and code is None and not store.usable(target, SystemClock().now()):
+        code = _ask_mfa_code(target, None)
+    try:
+        return sts.assume(target, settings=settings, mfa_code=code, duration=duration)
+    except AssumeError as error:
+        if error.code != "mfa-session-ended":
+            raise
+        code = _ask_mfa_code(target, str(error))
+    return sts.assume(target, settings=settings, mfa_code=code, duration=duration)
+
+
+def _ask_mfa_code(target, reason: str | None) -> str:
+    from roleswitch.core import validate
+
+    if not sys.stdin.isatty():
+        why = reason.rsplit(";", 1)[0] + "; " if reason else ""
+        raise RoleswitchError(f"{why}{target.name} needs an MFA code; pass --mfa-code CODE.")
+    if reason:
+        print(f"roleswitch: {reason}", file=sys.stderr)
+    sys.stderr.write(f"MFA code for {target.mfa_serial}: ")
+    sys.stderr.flush()
+    return validate.mfa_code(sys.stdin.readline())
 
 
 def cmd_assume(args: argparse.Namespace) -> int:
@@ -308,6 +359,142 @@ def cmd_clear(args: argparse.Namespace) -> int:
         print(f"Removed [{profile}] from {writer.path}.")
     else:
         print(f"Nothing to clear: roleswitch holds no session in [{profile}].")
+    return EXIT_OK
+
+
+CREDENTIAL_PROCESS_DEPTH = "ROLESWITCH_CREDENTIAL_PROCESS_DEPTH"
+
+
+def cmd_credential_process(args: argparse.Namespace) -> int:
+    """JSON on stdout and nothing else; never prompts (the SDK owns the terminal)."""
+    import os
+
+    from roleswitch.core.clock import SystemClock
+    from roleswitch.core.errors import AssumeError
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+    from roleswitch.core.role_cache import RoleCredentialsCache
+    from roleswitch.core.secret_cache import credentials_to_json
+    from roleswitch.core.sts import StsClient
+
+    depth = int(os.environ.get(CREDENTIAL_PROCESS_DEPTH, "0") or 0)
+    if depth >= 3:
+        raise RoleswitchError(
+            "credential-process is calling itself in a loop (a source profile runs roleswitch "
+            "again); give the role a source profile with its own keys."
+        )
+    os.environ[CREDENTIAL_PROCESS_DEPTH] = str(depth + 1)
+    catalogue = _catalogue()
+    target = _find(catalogue, args.target)
+    settings = catalogue.settings
+    cache = RoleCredentialsCache()
+    clock = SystemClock()
+    with cache.locked(target, settings):
+        credentials = cache.get(target, settings, clock.now())
+        if credentials is None:
+            try:
+                result = StsClient(mfa_sessions=MfaSessionStore()).assume(target, settings=settings)
+            except AssumeError as error:
+                if error.code not in ("mfa-required", "mfa-session-ended"):
+                    raise
+                raise RoleswitchError(
+                    f"{target.name} needs an MFA session, and credential-process never asks for a "
+                    f"code; run `roleswitch assume {target.name}` (or open the app) once, then retry."
+                ) from None
+            credentials = result.credentials
+            cache.put(target, settings, credentials)
+    print(json.dumps({"Version": 1, **credentials_to_json(credentials)}))
+    return EXIT_OK
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    """Replace this process with the command, so its exit status and signals are its own."""
+    import os
+
+    from roleswitch.core import validate
+    from roleswitch.core.credentials_file import format_expiration
+
+    command = list(args.argv)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        print("roleswitch: exec needs a command: roleswitch exec TARGET -- COMMAND ...", file=sys.stderr)
+        return EXIT_USAGE
+    catalogue = _catalogue()
+    target = _find(catalogue, args.target)
+    duration = validate.duration(args.duration) if args.duration else None
+    result = assume_asking_for_mfa(target, catalogue.settings, args.mfa_code, duration)
+    creds = result.credentials
+    env = {k: v for k, v in os.environ.items() if k not in _EXEC_CLEARED}
+    env.update(
+        {
+            "AWS_ACCESS_KEY_ID": creds.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": creds.secret_access_key,
+            "AWS_SESSION_TOKEN": creds.session_token,
+            "AWS_CREDENTIAL_EXPIRATION": format_expiration(creds.expiration),
+            "AWS_REGION": result.region,
+            "AWS_DEFAULT_REGION": result.region,
+            "ROLESWITCH_TARGET": target.name,
+        }
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(command[0], command, env)
+    except FileNotFoundError:
+        print(f"roleswitch: command not found: {command[0]}", file=sys.stderr)
+        return 127
+    except PermissionError:
+        print(f"roleswitch: cannot run {command[0]}: permission denied", file=sys.stderr)
+        return 126
+    return EXIT_FAILURE  # not reached: execvpe only returns by raising
+
+
+# Variables that would make the command pick other credentials than the role's.
+_EXEC_CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+)
+
+
+def cmd_add_profile(args: argparse.Namespace) -> int:
+    from roleswitch.core.sdk_profiles import SdkProfiles, default_profile_name
+
+    catalogue = _catalogue()
+    target = _find(catalogue, args.target)
+    name = args.name or default_profile_name(target)
+    profiles = SdkProfiles()
+    command = profiles.add(name, target, active_profile=catalogue.settings.active_profile)
+    print(f"Wrote [profile {name}] to {profiles.config_path}:")
+    print(f"  credential_process = {command}")
+    print(f"Use it with AWS_PROFILE={name} (or --profile {name}); SDKs refresh it on their own.")
+    return EXIT_OK
+
+
+def cmd_remove_profile(args: argparse.Namespace) -> int:
+    from roleswitch.core.sdk_profiles import SdkProfiles
+
+    profiles = SdkProfiles()
+    if profiles.remove(args.name):
+        print(f"Removed [profile {args.name}] from {profiles.config_path}.")
+    else:
+        print(f"Nothing to remove: there is no profile '{args.name}' in {profiles.config_path}.")
+    return EXIT_OK
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+    from roleswitch.core.role_cache import RoleCredentialsCache
+
+    sessions = MfaSessionStore().forget_all()
+    roles = RoleCredentialsCache().clear()
+    print(
+        f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
+        f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code."
+    )
     return EXIT_OK
 
 

@@ -32,6 +32,8 @@ _AWS_VARS = (
     "AWS_SHARED_CREDENTIALS_FILE",
     "ROLESWITCH_CONFIG",
     "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "ROLESWITCH_CACHE_DIR",
     "AWS_ROLE_ARN",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
 )
@@ -161,3 +163,14 @@ def moto(moto_server: Moto, monkeypatch: pytest.MonkeyPatch) -> Iterator[Moto]:
     monkeypatch.setenv("AWS_ENDPOINT_URL_IAM", moto_server.url)
     yield moto_server
     moto_server.reset()
+
+
+@pytest.fixture
+def sts_calls(moto: Moto, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Route STS through a counting relay to moto: `sts_calls["AssumeRole"]` is how many arrived."""
+    from tests.sts_counter import StsCounter
+
+    counter = StsCounter(moto.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", counter.url)
+    yield counter
+    counter.close()

@@ -31,6 +31,7 @@ _SETTINGS_KEYS = {
     "auto_renew",
     "source_profile",
     "region",
+    "mfa_session_duration",
 }
 _ACCOUNT_KEYS = {"id", "name", "source_profile", "region", "roles"}
 _ROLE_KEYS = {
@@ -292,6 +293,7 @@ def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settin
         "auto_renew": ("auto_renew", _boolean),
         "source_profile": ("source_profile", _nonempty_str),
         "region": ("region", _nonempty_str),
+        "mfa_session_duration": ("mfa_session_seconds", validate.session_token_duration),
     }
     for key, (attribute, check) in checks.items():
         if key not in raw:

@@ -4,31 +4,24 @@ roleswitch owns exactly one section, the active profile, and marks it with
 `manager = roleswitch`. Every other byte (comments, blank lines, other
 sections, CRLF endings, a missing final newline, a BOM) is kept as it was.
 
-A write is: take the lock, read, splice the section in, write a temporary file
-in the same folder, fsync, `os.replace` over the real file (through symlinks,
-so a link stays a link), fsync the folder, drop the lock. Any refusal or error
-leaves the file byte-for-byte untouched.
+Writes go through `GuardedFile`: locked, atomic, through symlinks; any refusal
+or error leaves the file byte-for-byte untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
-import stat
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from roleswitch.core import paths
-from roleswitch.core.errors import CredentialsFileError, WriteRefused
+from roleswitch.core.errors import WriteRefused
+from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
 from roleswitch.core.ini import IniDocument, Section, scan
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
 
 MANAGER = "roleswitch"
 CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
-LOCK_TIMEOUT_SECONDS = 10.0
 BOM = "\ufeff"
 # Config-profile keys that make botocore ignore a same-named credentials section.
 _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
@@ -53,6 +46,7 @@ class CredentialsFile:
     def __init__(self, path: Path | None = None, config_path: Path | None = None) -> None:
         self.path = Path(path) if path else paths.aws_credentials_path()
         self.config_path = Path(config_path) if config_path else paths.aws_config_path()
+        self.file = GuardedFile(self.path, "credentials file", "AWS_SHARED_CREDENTIALS_FILE")
 
     def __repr__(self) -> str:
         return f"CredentialsFile({str(self.path)!r})"
@@ -102,33 +96,7 @@ class CredentialsFile:
         return sections[0], doc
 
     def _read_text(self) -> str | None:
-        """The file's text, None if it does not exist; errors become one sentence."""
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            if self.path.is_symlink():
-                raise CredentialsFileError(
-                    f"{self.path} is a symlink to {os.readlink(self.path)}, which does not exist; "
-                    "create that file or remove the link."
-                ) from None
-            return None
-        except IsADirectoryError:
-            raise CredentialsFileError(
-                f"{self.path} is a directory, not a credentials file; move it aside or set "
-                "AWS_SHARED_CREDENTIALS_FILE."
-            ) from None
-        except PermissionError:
-            raise CredentialsFileError(
-                f"{self.path} cannot be read (permission denied); check its owner and mode."
-            ) from None
-        except OSError as error:
-            raise CredentialsFileError(f"{self.path} cannot be read: {error.strerror}.") from None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise CredentialsFileError(
-                f"{self.path} is not valid UTF-8 (byte {error.start}); roleswitch will not edit it."
-            ) from None
+        return self.file.read_text()
 
     # --- checks -------------------------------------------------------------
 
@@ -205,103 +173,14 @@ class CredentialsFile:
             self._replace(remove_section(text, section), created=False)
             return True
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        """Serialise read-modify-write across processes; leaves no lock file behind."""
-        from filelock import FileLock, Timeout
-
-        if self.path.is_symlink() and not self.path.exists():
-            self._read_text()  # raises the dangling-symlink sentence; nothing is created
-        real = Path(os.path.realpath(self.path))
-        self._ensure_folder(real.parent)
-        lock = FileLock(str(real.parent / f".{real.name}.roleswitch-lock"), timeout=LOCK_TIMEOUT_SECONDS)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise CredentialsFileError(
-                f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; "
-                "try again."
-            ) from None
-        except OSError as error:
-            raise CredentialsFileError(
-                f"Cannot lock {self.path} ({error.strerror}); check the folder's permissions."
-            ) from None
-        try:
-            _remove_stale_temp_files(real)
-            yield
-        finally:
-            # Unlink while still holding it: a waiter that opened the old inode sees it
-            # unlinked after acquiring and starts over, so the lock stays exclusive.
-            with contextlib.suppress(OSError):
-                os.unlink(lock.lock_file)
-            lock.release()
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        return self.file.locked()
 
     def permission_warning(self) -> str | None:
-        """A sentence if the existing file is readable or writable by group or others."""
-        try:
-            info = os.stat(self.path)
-        except OSError:
-            return None
-        mode = stat.S_IMODE(info.st_mode)
-        if stat.S_ISREG(info.st_mode) and mode & 0o077:
-            return f"{self.path} is open to other users (mode {mode:03o}); run: chmod 600 {self.path}"
-        return None
-
-    def _ensure_folder(self, folder: Path) -> None:
-        if folder.is_dir():
-            return
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as error:
-            raise CredentialsFileError(f"Cannot create the folder {folder} ({error.strerror}).") from None
+        return self.file.permission_warning()
 
     def _replace(self, text: str, *, created: bool) -> None:
-        real = Path(os.path.realpath(self.path))
-        mode = 0o600
-        if not created:
-            with contextlib.suppress(OSError):
-                mode = stat.S_IMODE(real.stat().st_mode)
-        try:
-            atomic_write(real, text.encode("utf-8"), mode)
-        except OSError as error:
-            reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
-            raise CredentialsFileError(
-                f"Cannot write {self.path} ({reason}); it was left as it was."
-            ) from None
-
-
-def _temp_prefix(path: Path) -> str:
-    return f".{path.name}."
-
-
-def _remove_stale_temp_files(path: Path) -> None:
-    """Temporary files of a writer that was killed mid-write. Called with the lock held,
-    when no other roleswitch writer can have one open."""
-    for stale in path.parent.glob(f"{_temp_prefix(path)}*.tmp"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
-
-
-def atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write `data` to `path` so a reader sees the old file or the new one, never half."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    with contextlib.suppress(OSError):
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
+        self.file.replace(text, created=created)
 
 
 def section_lines(profile: str, result: AssumeResult) -> list[str]:
@@ -365,3 +244,15 @@ def remove_section(text: str, section: Section) -> str:
 def _single(doc: IniDocument, profile: str) -> Section | None:
     found = doc.find(profile)
     return found[0] if found else None
+
+
+__all__ = [
+    "LOCK_TIMEOUT_SECONDS",
+    "CredentialsFile",
+    "atomic_write",
+    "format_expiration",
+    "parse_expiration",
+    "remove_section",
+    "section_lines",
+    "upsert_section",
+]

@@ -10,6 +10,7 @@ from types import MappingProxyType
 DEFAULT_DURATION = 3600
 DEFAULT_RENEW_MARGIN = 600
 DEFAULT_ACTIVE_PROFILE = "default"
+DEFAULT_MFA_SESSION = 12 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Settings:
     auto_renew: bool = False
     source_profile: str | None = None
     region: str | None = None
+    mfa_session_seconds: int = DEFAULT_MFA_SESSION
 
 
 @dataclass(frozen=True, slots=True)

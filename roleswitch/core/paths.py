@@ -27,3 +27,15 @@ def roleswitch_config_path() -> Path:
         return _expand(explicit)
     base = os.environ.get("XDG_CONFIG_HOME") or "~/.config"
     return _expand(base) / "roleswitch" / "config.toml"
+
+
+def cache_dir() -> Path:
+    """`ROLESWITCH_CACHE_DIR`, else `$XDG_CACHE_HOME/roleswitch`, else `~/.cache/roleswitch`.
+
+    Holds MFA sessions and credential_process role credentials, each file 0600.
+    """
+    explicit = os.environ.get("ROLESWITCH_CACHE_DIR")
+    if explicit:
+        return _expand(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return _expand(base) / "roleswitch"

@@ -13,7 +13,10 @@ import os
 from dataclasses import dataclass
 
 from roleswitch.core import validate
+from roleswitch.core.clock import Clock, SystemClock
 from roleswitch.core.errors import AssumeError
+from roleswitch.core.mfa_sessions import MfaSessionStore
+from roleswitch.core.mfa_sessions import source_label as mfa_source_label
 from roleswitch.core.model import AssumeResult, Credentials, Settings, Target
 
 DEFAULT_REGION = "us-east-1"
@@ -61,10 +64,22 @@ def default_session_name() -> str:
 
 
 class StsClient:
-    """Assumes targets. One instance serves the whole app; it holds no secrets."""
+    """Assumes targets. One instance serves the whole app; it holds no secrets itself.
 
-    def __init__(self, timeouts: Timeouts | None = None) -> None:
+    With `mfa_sessions`, an MFA role is assumed with a cached MFA session
+    (GetSessionToken), so one code serves every renewal until that session ends.
+    """
+
+    def __init__(
+        self,
+        timeouts: Timeouts | None = None,
+        *,
+        mfa_sessions: MfaSessionStore | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self.timeouts = timeouts or Timeouts()
+        self.mfa_sessions = mfa_sessions
+        self.clock = clock or SystemClock()
 
     def __repr__(self) -> str:
         return "StsClient()"
@@ -77,35 +92,54 @@ class StsClient:
         mfa_code: str | None = None,
         duration: int | None = None,
     ) -> AssumeResult:
-        """Call STS AssumeRole for `target`; raise `AssumeError` with a sentence on failure."""
+        """Call STS AssumeRole for `target`; raise `AssumeError` with a sentence on failure.
+
+        For an MFA role, a given `mfa_code` always starts a new MFA session;
+        without one, the cached session is used, or `mfa-required` is raised.
+        """
         settings = settings or Settings()
         if not target.valid:
             raise AssumeError(f"{target.name} cannot be assumed: {target.problem}", code="invalid")
-        params = self._parameters(target, settings, mfa_code, duration)
+        params = self._parameters(target, settings, duration)
+        if mfa_code is not None:
+            mfa_code = validate.mfa_code(mfa_code)
         quiet_sdk_debug_logs()
-        try:
-            session = self._source_session(target)
-            region = target.region or session.region_name or DEFAULT_REGION
-            client = session.client("sts", region_name=region, config=self._config())
-            response = client.assume_role(**params)
-        except Exception as error:  # mapped to one sentence below
-            raise map_error(error, target) from None
-        creds = response["Credentials"]
-        return AssumeResult(
-            target=target,
-            credentials=Credentials(
-                access_key_id=creds["AccessKeyId"],
-                secret_access_key=creds["SecretAccessKey"],
-                session_token=creds["SessionToken"],
-                expiration=creds["Expiration"],
-            ),
-            assumed_arn=response.get("AssumedRoleUser", {}).get("Arn", ""),
-            region=region,
-        )
+        if not target.mfa_serial:
+            return self._assume_role(target, params)
+        validate.mfa_serial(target.mfa_serial)
+        if self.mfa_sessions is None:
+            return self._assume_role(target, {**params, **self._mfa_parameters(target, mfa_code)})
+        return self._assume_with_mfa_session(target, settings, params, mfa_code)
 
-    def _parameters(
-        self, target: Target, settings: Settings, mfa_code: str | None, duration: int | None
-    ) -> dict[str, object]:
+    def _assume_with_mfa_session(
+        self, target: Target, settings: Settings, params: dict[str, object], code: str | None
+    ) -> AssumeResult:
+        store = self.mfa_sessions
+        assert store is not None
+        cached = store.credentials(target, self.clock.now()) if code is None else None
+        if cached is not None:
+            try:
+                return self._assume_role(target, params, cached)
+            except AssumeError as error:
+                if error.code not in ("bad-source", "expired-source"):
+                    raise
+                store.forget(target)
+                raise AssumeError(
+                    f"STS refused the MFA session of {mfa_source_label(target)} (it expired or was "
+                    f"revoked), so roleswitch forgot it; enter a new code from {target.mfa_serial}.",
+                    code="mfa-session-ended",
+                ) from None
+        if code is None:
+            raise AssumeError(
+                f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required"
+            )
+        session = self._get_session_token(target, settings, code)
+        if session is None:  # the source is itself temporary: MFA goes on the AssumeRole call
+            return self._assume_role(target, {**params, **self._mfa_parameters(target, code)})
+        store.save(target, session)
+        return self._assume_role(target, params, session)
+
+    def _parameters(self, target: Target, settings: Settings, duration: int | None) -> dict[str, object]:
         seconds = validate.duration(duration or target.duration_seconds or settings.duration_seconds)
         name = target.session_name or settings.session_name or default_session_name()
         params: dict[str, object] = {
@@ -115,14 +149,57 @@ class StsClient:
         }
         if target.external_id:
             params["ExternalId"] = validate.external_id(target.external_id)
-        if target.mfa_serial:
-            if mfa_code is None:
-                raise AssumeError(
-                    f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required"
-                )
-            params["SerialNumber"] = validate.mfa_serial(target.mfa_serial)
-            params["TokenCode"] = validate.mfa_code(mfa_code)
         return params
+
+    @staticmethod
+    def _mfa_parameters(target: Target, code: str | None) -> dict[str, object]:
+        if code is None:
+            raise AssumeError(
+                f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required"
+            )
+        return {"SerialNumber": target.mfa_serial, "TokenCode": code}
+
+    def _client(self, target: Target, credentials: Credentials | None = None):
+        session = self._source_session(target)
+        region = target.region or session.region_name or DEFAULT_REGION
+        keys = {}
+        if credentials is not None:
+            keys = {
+                "aws_access_key_id": credentials.access_key_id,
+                "aws_secret_access_key": credentials.secret_access_key,
+                "aws_session_token": credentials.session_token,
+            }
+        return session.client("sts", region_name=region, config=self._config(), **keys), region
+
+    def _assume_role(
+        self, target: Target, params: dict[str, object], credentials: Credentials | None = None
+    ) -> AssumeResult:
+        try:
+            client, region = self._client(target, credentials)
+            response = client.assume_role(**params)
+        except Exception as error:  # mapped to one sentence below
+            raise map_error(error, target) from None
+        return AssumeResult(
+            target=target,
+            credentials=_credentials(response),
+            assumed_arn=response.get("AssumedRoleUser", {}).get("Arn", ""),
+            region=region,
+        )
+
+    def _get_session_token(self, target: Target, settings: Settings, code: str) -> Credentials | None:
+        """A new MFA session for the target's source; None if the source cannot have one."""
+        try:
+            client, _ = self._client(target)
+            response = client.get_session_token(
+                SerialNumber=target.mfa_serial,
+                TokenCode=code,
+                DurationSeconds=validate.session_token_duration(settings.mfa_session_seconds),
+            )
+        except Exception as error:
+            if _refuses_temporary_source(error):
+                return None
+            raise map_error(error, target, getting_mfa_session=True) from None
+        return _credentials(response)
 
     def _source_session(self, target: Target):
         import boto3
@@ -147,7 +224,27 @@ class StsClient:
         )
 
 
-def map_error(error: Exception, target: Target) -> AssumeError:
+def _credentials(response: dict) -> Credentials:
+    creds = response["Credentials"]
+    return Credentials(
+        access_key_id=creds["AccessKeyId"],
+        secret_access_key=creds["SecretAccessKey"],
+        session_token=creds["SessionToken"],
+        expiration=creds["Expiration"],
+    )
+
+
+def _refuses_temporary_source(error: Exception) -> bool:
+    """GetSessionToken cannot be called with temporary credentials (a role or SSO source)."""
+    from botocore.exceptions import ClientError
+
+    if not isinstance(error, ClientError):
+        return False
+    message = error.response.get("Error", {}).get("Message", "").lower()
+    return "session credentials" in message or "temporary credentials" in message
+
+
+def map_error(error: Exception, target: Target, *, getting_mfa_session: bool = False) -> AssumeError:
     """One plain sentence for whatever went wrong, naming the next step."""
     from botocore import exceptions as bx
     from botocore.parsers import ResponseParserError
@@ -169,6 +266,12 @@ def map_error(error: Exception, target: Target) -> AssumeError:
             return AssumeError(
                 "The MFA code was not accepted; wait for the next code and try again.",
                 code="mfa-rejected",
+            )
+        if code == "AccessDenied" and getting_mfa_session:
+            return AssumeError(
+                f"Access denied starting an MFA session for {source_label} (sts:GetSessionToken "
+                f"with {target.mfa_serial}); check the device serial and the user's policy.",
+                code="access-denied",
             )
         if code == "AccessDenied":
             return AssumeError(

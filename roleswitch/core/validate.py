@@ -80,6 +80,17 @@ def duration(value: object) -> int:
     return seconds
 
 
+def session_token_duration(value: object) -> int:
+    """A GetSessionToken (MFA session) duration: 900 to 129600 seconds."""
+    seconds = parse_seconds(value, what="MFA session duration")
+    if not MIN_SESSION_TOKEN_DURATION <= seconds <= MAX_SESSION_TOKEN_DURATION:
+        raise ValidationError(
+            f"MFA session duration {seconds}s is outside what STS allows "
+            "(900s to 129600s, 15 minutes to 36 hours)."
+        )
+    return seconds
+
+
 def session_name(value: str) -> str:
     if not SESSION_NAME_RE.match(value):
         raise ValidationError(

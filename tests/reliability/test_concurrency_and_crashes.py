@@ -113,13 +113,13 @@ def test_a_killed_writers_temp_file_is_cleaned_by_the_next_write(tmp_path):
 
 
 def test_a_lock_held_elsewhere_times_out_with_a_sentence(tmp_path, monkeypatch):
-    from roleswitch.core import credentials_file
+    from roleswitch.core import guarded_file
     from roleswitch.core.errors import CredentialsFileError
 
     tmp_path = folder_of(tmp_path)
     path = tmp_path / "credentials"
     path.write_text(ORIGINAL)
-    monkeypatch.setattr(credentials_file, "LOCK_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(guarded_file, "LOCK_TIMEOUT_SECONDS", 0.5)
     holder = subprocess.Popen(
         [
             sys.executable,

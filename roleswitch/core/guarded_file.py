@@ -1,0 +1,164 @@
+"""One text file that several programs edit: read, lock, replace atomically.
+
+Shared by the credentials file, the AWS config file (credential_process
+profiles) and the cache. A write is: take the lock, read, change, write a
+temporary file in the same folder, fsync, `os.replace` over the real file
+(through symlinks, so a link stays a link), fsync the folder, drop the lock.
+Any refusal or error leaves the file byte-for-byte untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from roleswitch.core.errors import CredentialsFileError
+
+LOCK_TIMEOUT_SECONDS = 10.0
+
+
+class GuardedFile:
+    """`path`, described to the person as `what` (e.g. "credentials file")."""
+
+    def __init__(self, path: Path, what: str, variable: str = "") -> None:
+        self.path = Path(path)
+        self.what = what
+        self.variable = variable  # the environment variable that moves it, for hints
+
+    def __repr__(self) -> str:
+        return f"GuardedFile({str(self.path)!r})"
+
+    def read_text(self) -> str | None:
+        """The file's text, None if it does not exist; errors become one sentence."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            if self.path.is_symlink():
+                raise CredentialsFileError(
+                    f"{self.path} is a symlink to {os.readlink(self.path)}, which does not exist; "
+                    "create that file or remove the link."
+                ) from None
+            return None
+        except IsADirectoryError:
+            hint = f" or set {self.variable}" if self.variable else ""
+            raise CredentialsFileError(
+                f"{self.path} is a directory, not a {self.what}; move it aside{hint}."
+            ) from None
+        except PermissionError:
+            raise CredentialsFileError(
+                f"{self.path} cannot be read (permission denied); check its owner and mode."
+            ) from None
+        except OSError as error:
+            raise CredentialsFileError(f"{self.path} cannot be read: {error.strerror}.") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CredentialsFileError(
+                f"{self.path} is not valid UTF-8 (byte {error.start}); roleswitch will not edit it."
+            ) from None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise read-modify-write across processes; leaves no lock file behind."""
+        from filelock import FileLock, Timeout
+
+        if self.path.is_symlink() and not self.path.exists():
+            self.read_text()  # raises the dangling-symlink sentence; nothing is created
+        real = Path(os.path.realpath(self.path))
+        ensure_private_folder(real.parent)
+        lock = FileLock(str(real.parent / f".{real.name}.roleswitch-lock"), timeout=LOCK_TIMEOUT_SECONDS)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CredentialsFileError(
+                f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; "
+                "try again."
+            ) from None
+        except OSError as error:
+            raise CredentialsFileError(
+                f"Cannot lock {self.path} ({error.strerror}); check the folder's permissions."
+            ) from None
+        try:
+            _remove_stale_temp_files(real)
+            yield
+        finally:
+            # Unlink while still holding it: a waiter that opened the old inode sees it
+            # unlinked after acquiring and starts over, so the lock stays exclusive.
+            with contextlib.suppress(OSError):
+                os.unlink(lock.lock_file)
+            lock.release()
+
+    def permission_warning(self) -> str | None:
+        """A sentence if the existing file is readable or writable by group or others."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return None
+        mode = stat.S_IMODE(info.st_mode)
+        if stat.S_ISREG(info.st_mode) and mode & 0o077:
+            return f"{self.path} is open to other users (mode {mode:03o}); run: chmod 600 {self.path}"
+        return None
+
+    def replace(self, text: str, *, created: bool) -> None:
+        """Atomically make the file hold `text`; keeps its mode, 0600 when created."""
+        real = Path(os.path.realpath(self.path))
+        mode = 0o600
+        if not created:
+            with contextlib.suppress(OSError):
+                mode = stat.S_IMODE(real.stat().st_mode)
+        try:
+            atomic_write(real, text.encode("utf-8"), mode)
+        except OSError as error:
+            reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
+            raise CredentialsFileError(
+                f"Cannot write {self.path} ({reason}); it was left as it was."
+            ) from None
+
+
+def ensure_private_folder(folder: Path) -> None:
+    """Create `folder` (mode 0700) if it is missing; an existing one is left as it is."""
+    if folder.is_dir():
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise CredentialsFileError(f"Cannot create the folder {folder} ({error.strerror}).") from None
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Temporary files of a writer that was killed mid-write. Called with the lock held,
+    when no other roleswitch writer can have one open."""
+    for stale in path.parent.glob(f"{_temp_prefix(path)}*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+def atomic_write(path: Path, data: bytes, mode: int) -> None:
+    """Write `data` to `path` so a reader sees the old file or the new one, never half."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    with contextlib.suppress(OSError):
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)

@@ -1,0 +1,138 @@
+"""`credential_process` profiles in the AWS config file that run roleswitch.
+
+With `[profile prod-admin]` holding `credential_process = roleswitch
+credential-process prod/Admin`, every SDK and the AWS CLI get the role's
+credentials from roleswitch and refresh them on their own: no exported
+variables that die mid-task. roleswitch edits only the profiles it wrote
+(`manager = roleswitch`), through the same byte-preserving, locked, atomic
+editor as the credentials file.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sys
+from pathlib import Path
+
+from roleswitch.core import paths
+from roleswitch.core.credentials_file import BOM, MANAGER, remove_section, upsert_section
+from roleswitch.core.errors import ValidationError, WriteRefused
+from roleswitch.core.guarded_file import GuardedFile
+from roleswitch.core.ini import IniDocument, Section, scan
+from roleswitch.core.model import Target
+
+PROFILE_NAME_RE = re.compile(r"^[\w+=,.@/-]{1,64}$", re.ASCII)
+
+
+def default_profile_name(target: Target) -> str:
+    """`prod/Admin` -> `prod-Admin`, a name a person can type in AWS_PROFILE; a role from
+    the AWS config file already owns its name, so its SDK profile is `NAME-roleswitch`."""
+    name = re.sub(r"[^\w+=,.@-]+", "-", target.name, flags=re.ASCII).strip("-") or "role"
+    return f"{name}-roleswitch" if target.origin == "aws-config" else name
+
+
+def process_command(target_name: str) -> str:
+    """The command line an SDK runs; it names this very installation of roleswitch."""
+    script = Path(sys.executable).with_name("roleswitch")
+    base = [str(script)] if script.is_file() else [sys.executable, "-m", "roleswitch"]
+    return shlex.join([*base, "credential-process", target_name])
+
+
+def _header_matches(section_name: str, profile: str) -> bool:
+    words = section_name.split()
+    if profile == "default" and words == ["default"]:
+        return True
+    return len(words) == 2 and words[0] == "profile" and words[1] == profile
+
+
+class SdkProfiles:
+    """The AWS config file's roleswitch-written `credential_process` profiles."""
+
+    def __init__(self, config_path: Path | None = None, credentials_path: Path | None = None) -> None:
+        self.config_path = Path(config_path) if config_path else paths.aws_config_path()
+        self.credentials_path = Path(credentials_path) if credentials_path else paths.aws_credentials_path()
+        self.file = GuardedFile(self.config_path, "AWS config file", "AWS_CONFIG_FILE")
+
+    def __repr__(self) -> str:
+        return f"SdkProfiles({str(self.config_path)!r})"
+
+    def read(self) -> dict[str, str]:
+        """Profile name -> target name, for the profiles roleswitch wrote."""
+        text = self.file.read_text()
+        if text is None:
+            return {}
+        found = {}
+        for section in scan(text.removeprefix(BOM)).sections:
+            words = section.name.split()
+            if section.values.get("manager") == MANAGER and len(words) == 2 and words[0] == "profile":
+                found[words[1]] = section.values.get("roleswitch_target", "")
+        return found
+
+    def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str:
+        """Write (or rewrite) profile `name` for `target`; returns its command line."""
+        if not PROFILE_NAME_RE.match(name):
+            raise ValidationError(
+                f"profile name '{name}' must be 1 to 64 letters, digits or +=,.@/_- characters."
+            )
+        if not target.valid:
+            raise ValidationError(f"{target.name} cannot be assumed: {target.problem}")
+        if name in (target.source_profile, active_profile):
+            what = "the role's source profile" if name == target.source_profile else "the active profile"
+            raise WriteRefused(
+                f"'{name}' is {what}; a credential_process profile there would hide its keys. "
+                "Choose another name (--name NAME)."
+            )
+        self._check_credentials_file(name)
+        command = process_command(target.name)
+        lines = [f"[profile {name}]" if name != "default" else "[default]", f"credential_process = {command}"]
+        if target.region:
+            lines.append(f"region = {target.region}")
+        lines += [f"manager = {MANAGER}", f"roleswitch_target = {target.name}"]
+        with self.file.locked():
+            text = self.file.read_text()
+            new_text = upsert_section(text or "", name, lines, self._check_section)
+            self.file.replace(new_text, created=text is None)
+        return command
+
+    def remove(self, name: str) -> bool:
+        """Remove profile `name` if roleswitch wrote it; False if there is no such profile."""
+        with self.file.locked():
+            text = self.file.read_text()
+            if text is None:
+                return False
+            section = self._check_section(scan(text.removeprefix(BOM)), name)
+            if section is None:
+                return False
+            self.file.replace(remove_section(text, section), created=False)
+            return True
+
+    def _check_section(self, doc: IniDocument, name: str) -> Section | None:
+        sections = [s for s in doc.sections if _header_matches(s.name, name)]
+        if len(sections) > 1:
+            lines = ", ".join(str(s.header + 1) for s in sections)
+            raise WriteRefused(
+                f"Profile '{name}' appears more than once in {self.config_path} (lines {lines}); "
+                "merge them by hand first."
+            )
+        if not sections:
+            return None
+        section = sections[0]
+        if section.values.get("manager") != MANAGER:
+            raise WriteRefused(
+                f"Profile '{name}' in {self.config_path} was not written by roleswitch; "
+                "choose another name (--name NAME)."
+            )
+        return section
+
+    def _check_credentials_file(self, name: str) -> None:
+        """A config profile with credential_process hides a same-named credentials section."""
+        try:
+            text = self.credentials_path.read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            return
+        if scan(text.removeprefix(BOM)).find(name):
+            raise WriteRefused(
+                f"[{name}] exists in {self.credentials_path}, and a credential_process profile of "
+                "the same name would hide it; choose another name (--name NAME)."
+            )
