@@ -486,11 +486,9 @@ def cmd_remove_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from roleswitch.core.mfa_sessions import MfaSessionStore
-    from roleswitch.core.role_cache import RoleCredentialsCache
+    from roleswitch.core.mfa_sessions import forget_cached_credentials
 
-    sessions = MfaSessionStore().forget_all()
-    roles = RoleCredentialsCache().clear()
+    sessions, roles = forget_cached_credentials()
     print(
         f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
         f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code."

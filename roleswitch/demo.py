@@ -101,7 +101,8 @@ name = "Security"
 region = "{REGION}"
 
 [[accounts.security.roles]]
-name = "Auditor"     # its trust policy does not name demo-user: AccessDenied
+name = "Auditor"
+source_profile = "auditor"   # no keys issued yet: a clear error, nothing written
 
 [[accounts.security.roles]]
 name = "ReadOnly"
@@ -128,6 +129,10 @@ region = {REGION}
 role_arn = arn:aws:iam::666666666666:role/BillingViewer
 source_profile = demo
 region = us-east-1
+
+[profile auditor]
+# Keys for the audit team have not been issued yet.
+region = {REGION}
 
 [profile old-prototype]
 role_arn = arn:aws:iam::777777777777:role/Prototype
@@ -219,7 +224,7 @@ class DemoSandbox:
         urllib.request.urlopen(request, timeout=5).read()
 
     def _seed(self) -> None:
-        """IAM state in moto, then the files, then moto's auth enforcement on."""
+        """IAM state in moto, then the files."""
         import boto3
 
         iam = boto3.client(
@@ -252,17 +257,6 @@ class DemoSandbox:
             "Statement": [{"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}],
         }
         iam.create_role(RoleName="ReadOnly", AssumeRolePolicyDocument=json.dumps(trust))
-        auditors = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{SECURITY_ACCOUNT}:user/auditor"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-        iam.create_role(RoleName="Auditor", AssumeRolePolicyDocument=json.dumps(auditors))
 
         self.aws_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.aws_folder / "config").write_text(AWS_CONFIG)
@@ -274,7 +268,8 @@ class DemoSandbox:
         )
         credentials.chmod(0o600)
         (self.folder / "roleswitch.toml").write_text(ROLESWITCH_TOML)
-        self._post("/moto-api/reset-auth", "0")
+        # moto's auth enforcement stays off: under it, moto refuses the credentials its own
+        # GetSessionToken hands out, and the demo shows MFA sessions.
 
 
 def run_demo(folder: str | None) -> int:

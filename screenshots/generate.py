@@ -11,6 +11,7 @@ checks that none of them contains the sandbox's secret keys or session tokens.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import sys
@@ -46,7 +47,7 @@ async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool =
     clock = FrozenClock(SystemClock().now().replace(microsecond=0))
     services.clock = clock
     app = RoleswitchApp(services, badge=BADGE)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await steps(app, pilot)
         if left is not None and app.session is not None:
@@ -80,6 +81,9 @@ async def main() -> None:
         def collect() -> None:
             text = credentials.read_text() if credentials.exists() else ""
             secrets.update(re.findall(r"(?:aws_secret_access_key|aws_session_token) = (\S+)", text))
+            for entry in (sandbox.folder / ".cache" / "roleswitch").glob("*.json"):
+                data = json.loads(entry.read_text())
+                secrets.update((data["SecretAccessKey"], data["SessionToken"]))
 
         await shoot("list", typing())
         await shoot("filtered", typing(*"prod"))
@@ -90,6 +94,8 @@ async def main() -> None:
         await shoot("expiring", typing(*"stg deploy", enter=True), left=95)
         collect()
         await shoot("expired", typing(*"dev developer", enter=True), left=-200, keep_notes=False)
+        collect()
+        await shoot("mfa-session", typing(*"glass", enter=True, code="123456"), left=9 * 60 + 30)
         collect()
     for svg in HERE.glob("*.svg"):
         text = svg.read_text()

@@ -81,3 +81,13 @@ class MfaSessionStore:
 
     def count(self) -> int:
         return self.cache.count()
+
+
+def forget_cached_credentials(folder: Path | None = None) -> tuple[int, int]:
+    """Log out: forget every MFA session and every cached role credential.
+
+    Returns how many of each there were.
+    """
+    from roleswitch.core.role_cache import RoleCredentialsCache
+
+    return MfaSessionStore(folder).forget_all(), RoleCredentialsCache(folder).clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from textual import events, on, work
@@ -53,6 +54,16 @@ class StsService(Protocol):
     ) -> AssumeResult: ...
 
 
+class MfaSessions(Protocol):
+    def usable(self, target: Target, now: datetime) -> bool: ...
+    def expiration(self, target: Target, now: datetime) -> datetime | None: ...
+    def count(self) -> int: ...
+
+
+class SdkProfileWriter(Protocol):
+    def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str: ...
+
+
 class CredentialsStore(Protocol):
     def read_active(self, profile: str) -> ActiveSession | None: ...
     def read_credentials(self, profile: str) -> Any: ...
@@ -71,6 +82,9 @@ class Services:
     credentials: CredentialsStore
     clock: Clock
     save_setting: Callable[[str, object], None]
+    mfa_sessions: MfaSessions
+    sdk_profiles: SdkProfileWriter
+    logout: Callable[[], tuple[int, int]]  # forgets cached sessions: (MFA sessions, role credentials)
 
 
 class FilterInput(Input):
@@ -100,6 +114,9 @@ class RoleswitchApp(App[None]):
         Binding("a", "toggle_auto_renew", "Auto", id="auto-renew", tooltip="Toggle auto-renew"),
         Binding("c", "copy_exports", "Copy", id="copy-exports", tooltip="Copy export lines"),
         Binding("d", "clear_session", "Clear", id="clear"),
+        # ctrl keys, not letters: these also work from the filter, and typing never fires them
+        Binding("ctrl+l", "logout", "Logout", id="logout", tooltip="Forget cached MFA sessions"),
+        Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("q", "quit", "Quit", id="quit", show=False),
@@ -117,6 +134,8 @@ class RoleswitchApp(App[None]):
         self.auto_renew = False
         self._warned_for: object = None  # the expiry we already warned about
         self._auto_tried_for: object = None  # the expiry auto-renew already acted on
+        self.mfa_expiry: datetime | None = None  # of the active role's MFA session
+        self.has_mfa_sessions = False
 
     @property
     def settings(self) -> Settings:
@@ -182,11 +201,18 @@ class RoleswitchApp(App[None]):
         """Recompute the time left from the clock; warn once, auto-renew once per expiry."""
         session = self.session
         bar = self.bar
-        extra = "auto-renew on" if self.auto_renew else ""
+        now = self.services.clock.now()
+        notes = []
+        if self.mfa_expiry is not None:
+            mfa_left = seconds_left(self.mfa_expiry, now)
+            notes.append(f"MFA session {format_left(mfa_left)}" + (" left" if mfa_left > 0 else ""))
+        if self.auto_renew:
+            notes.append("auto-renew on")
+        extra = " · ".join(notes)
         if session is None or session.expiration is None:
             bar.show("", "", None, extra)
             return
-        left = seconds_left(session.expiration, self.services.clock.now())
+        left = seconds_left(session.expiration, now)
         band = urgency(left, self.settings.renew_margin_seconds)
         text = format_left(left) + (" left" if left > 0 else "")
         if band is Urgency.EXPIRED:
@@ -218,15 +244,35 @@ class RoleswitchApp(App[None]):
                 f"Auto-renew cannot renew {session.target_name}: it is no longer configured.",
                 severity="warning",
             )
-        elif target.needs_mfa:
+        elif target.needs_mfa and not self.mfa_session_usable(target):
             self.notify(
-                f"Auto-renew cannot renew {target.name}: it needs an MFA code; press r.",
+                f"Auto-renew cannot renew {target.name}: its MFA session has ended; press r "
+                "and enter a code.",
                 severity="warning",
             )
         else:
             self.start_assume(target, renewal=True, automatic=True)
 
+    def mfa_session_usable(self, target: Target) -> bool:
+        try:
+            return self.services.mfa_sessions.usable(target, self.services.clock.now())
+        except RoleswitchError:
+            return False
+
+    def mfa_changed(self) -> None:
+        """Re-read the MFA cache: the active role's session end, and whether any exist."""
+        target = self.catalogue.find(self.session.target_name or "") if self.session else None
+        try:
+            now = self.services.clock.now()
+            self.mfa_expiry = (
+                self.services.mfa_sessions.expiration(target, now) if target and target.needs_mfa else None
+            )
+            self.has_mfa_sessions = self.services.mfa_sessions.count() > 0
+        except (RoleswitchError, OSError):
+            self.mfa_expiry, self.has_mfa_sessions = None, False
+
     def session_changed(self) -> None:
+        self.mfa_changed()
         target_list = self.targets
         target_list.set_active(self.session.target_name if self.session else None)
         self.tick()
@@ -248,17 +294,26 @@ class RoleswitchApp(App[None]):
         except RoleswitchError as error:
             self.notify(str(error), title="Nothing was written", severity="error", timeout=10)
             return
-        if target.needs_mfa:
-
-            def answered(code: str | None) -> None:
-                if code is None:
-                    self.notify("Cancelled: nothing was written.")
-                else:
-                    self.run_assume(target, code, renewal, automatic)
-
-            self.push_screen(MfaScreen(target), answered)
+        if target.needs_mfa and not self.mfa_session_usable(target):
+            self.ask_mfa_code(target, renewal, automatic, self.mfa_reason())
         else:
             self.run_assume(target, None, renewal, automatic)
+
+    def mfa_reason(self) -> str:
+        seconds = self.settings.mfa_session_seconds
+        span = f"{seconds // 3600}-hour" if seconds % 3600 == 0 else format_span(seconds)
+        return f"One code starts a {span} MFA session: renewals need no code until it ends."
+
+    def ask_mfa_code(
+        self, target: Target, renewal: bool, automatic: bool, reason: str, *, alarm: bool = False
+    ) -> None:
+        def answered(code: str | None) -> None:
+            if code is None:
+                self.notify("Cancelled: nothing was written.")
+            else:
+                self.run_assume(target, code, renewal, automatic)
+
+        self.push_screen(MfaScreen(target, reason, alarm=alarm), answered)
 
     def run_assume(self, target: Target, code: str | None, renewal: bool, automatic: bool) -> None:
         self.busy = target.name
@@ -313,6 +368,13 @@ class RoleswitchApp(App[None]):
     def on_assume_failed(self, message: AssumeFailed) -> None:
         self.busy = None
         self.targets.set_row_status(message.target.name, None)
+        if message.code == "mfa-session-ended":
+            self.mfa_changed()
+            if not message.automatic:  # asked again, once, saying why
+                self.ask_mfa_code(message.target, False, False, message.message, alarm=True)
+                self.tick()
+                self.refresh_bindings()
+                return
         title = "Auto-renew failed" if message.automatic else f"Could not assume {message.target.name}"
         self.notify(message.message, title=title, severity="error", timeout=12)
         self.tick()
@@ -386,6 +448,12 @@ class RoleswitchApp(App[None]):
             return True if ok else None
         if action in ("copy_exports", "clear_session"):
             return True if self.session is not None and self.busy is None else None
+        if action == "logout":
+            return self.has_mfa_sessions  # hidden while there is nothing to forget
+        if action == "sdk_profile":
+            targets = getattr(self, "targets", None)
+            target = targets.highlighted if targets is not None else None
+            return True if target is not None and target.valid else None
         return True
 
     def action_assume(self) -> None:
@@ -417,9 +485,10 @@ class RoleswitchApp(App[None]):
         self._auto_tried_for = None
         if value and self.session:
             target = self.catalogue.find(self.session.target_name or "")
-            if target is not None and target.needs_mfa:
+            if target is not None and target.needs_mfa and not self.mfa_session_usable(target):
                 self.notify(
-                    f"Auto-renew is on, but {target.name} needs an MFA code: renew it with r.",
+                    f"Auto-renew is on, but {target.name} has no open MFA session: renew it with r "
+                    "once and enter a code.",
                     severity="warning",
                 )
             else:
@@ -464,6 +533,46 @@ class RoleswitchApp(App[None]):
         self.push_screen(
             ConfirmScreen(f"Remove [{session.profile}] ({session.target_name}) from the credentials file?"),
             answered,
+        )
+
+    def action_logout(self) -> None:
+        try:
+            sessions, roles = self.services.logout()
+        except RoleswitchError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.mfa_changed()
+        self.tick()
+        self.refresh_bindings()
+        self.notify(
+            f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
+            f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code.",
+            title="Logged out",
+        )
+
+    def action_sdk_profile(self) -> None:
+        target = self.targets.highlighted
+        if target is not None:
+            self.write_sdk_profile(target.name)
+
+    def write_sdk_profile(self, target_name: str) -> None:
+        """Write a credential_process profile for the target into the AWS config file."""
+        from roleswitch.core.sdk_profiles import default_profile_name
+
+        target = self.catalogue.find(target_name)
+        if target is None:
+            return
+        name = default_profile_name(target)
+        try:
+            self.services.sdk_profiles.add(name, target, active_profile=self.profile)
+        except RoleswitchError as error:
+            self.notify(str(error), title="Profile not written", severity="error", timeout=10)
+            return
+        self.notify(
+            f"Wrote [profile {name}] with credential_process to the AWS config file: SDKs using "
+            f"AWS_PROFILE={name} get {target.name} and refresh it on their own.",
+            title="SDK profile",
+            timeout=10,
         )
 
     def action_focus_filter(self) -> None:

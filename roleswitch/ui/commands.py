@@ -1,4 +1,5 @@
-"""Command palette entries: "assume: TARGET" for every valid target."""
+"""Command palette entries for every valid target: "assume: TARGET" and
+"sdk profile: TARGET" (write a credential_process profile for it)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ class AssumeCommands(Provider):
                     partial(app.assume_by_name, target.name),
                     text=text,
                     help=f"{target.role_arn} via {target.source_label}",
+                )
+            text = f"sdk profile: {target.name}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.write_sdk_profile, target.name),
+                    text=text,
+                    help="write a credential_process profile to ~/.aws/config",
                 )
 
     async def discover(self) -> Hits:

@@ -5,18 +5,24 @@ from __future__ import annotations
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.clock import SystemClock
 from roleswitch.core.credentials_file import CredentialsFile
+from roleswitch.core.mfa_sessions import MfaSessionStore, forget_cached_credentials
+from roleswitch.core.sdk_profiles import SdkProfiles
 from roleswitch.core.settings_store import save_setting
 from roleswitch.core.sts import StsClient
 from roleswitch.ui.app import RoleswitchApp, Services
 
 
 def real_services() -> Services:
+    mfa_sessions = MfaSessionStore()
     return Services(
         load_catalogue=load_catalogue,
-        sts=StsClient(),
+        sts=StsClient(mfa_sessions=mfa_sessions),
         credentials=CredentialsFile(),
         clock=SystemClock(),
         save_setting=save_setting,
+        mfa_sessions=mfa_sessions,
+        sdk_profiles=SdkProfiles(),
+        logout=forget_cached_credentials,
     )
 
 

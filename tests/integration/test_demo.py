@@ -9,6 +9,7 @@ import sys
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.errors import AssumeError
+from roleswitch.core.mfa_sessions import MfaSessionStore
 from roleswitch.core.sts import StsClient
 from roleswitch.demo import DemoSandbox
 
@@ -30,15 +31,19 @@ def test_sandbox_assumes_denies_restores_env_and_cleans_up(home):
         assert catalogue.find("production/BreakGlass").needs_mfa
         assert catalogue.find("production/Deploy").external_id
         assert not catalogue.find("old-prototype").valid
-        sts = StsClient()
+        sts = StsClient(mfa_sessions=MfaSessionStore())
         result = sts.assume(catalogue.find("security/ReadOnly"), settings=catalogue.settings)
         CredentialsFile().write("default", result)
         try:
             sts.assume(catalogue.find("security/Auditor"), settings=catalogue.settings)
         except AssumeError as error:
-            assert error.code == "access-denied"
+            assert error.code == "bad-source"
+            assert str(error).startswith("No credentials were found for source profile 'auditor'")
         else:
-            raise AssertionError("the Auditor role should be refused")
+            raise AssertionError("the Auditor role has no source keys and should fail")
+        breakglass = catalogue.find("production/BreakGlass")
+        assert sts.assume(breakglass, settings=catalogue.settings, mfa_code="123456")
+        assert sts.assume(breakglass, settings=catalogue.settings)  # the MFA session serves it
     assert not folder.exists()
     assert dict(os.environ) == before_env
     assert {p: p.read_bytes() for p in home.root.rglob("*") if p.is_file()} == before_home

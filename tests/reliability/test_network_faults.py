@@ -112,11 +112,8 @@ async def test_sts_server_killed_mid_session(home, monkeypatch):
     """The app keeps running and writes nothing when its STS server dies under it."""
     from moto.server import ThreadedMotoServer
 
-    from roleswitch.core.catalogue import load_catalogue
-    from roleswitch.core.clock import SystemClock
-    from roleswitch.core.credentials_file import CredentialsFile
-    from roleswitch.core.settings_store import save_setting
-    from roleswitch.ui.app import RoleswitchApp, Services
+    from roleswitch.ui.app import RoleswitchApp
+    from roleswitch.ui.launch import real_services
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
@@ -129,8 +126,9 @@ async def test_sts_server_killed_mid_session(home, monkeypatch):
         config="[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = corp\n",
         credentials=CREDS,
     )
-    sts = StsClient(Timeouts(connect=1, read=1, attempts=2))
-    app = RoleswitchApp(Services(load_catalogue, sts, CredentialsFile(), SystemClock(), save_setting))
+    services = real_services()
+    services.sts = StsClient(Timeouts(connect=1, read=1, attempts=2), mfa_sessions=services.mfa_sessions)
+    app = RoleswitchApp(services)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press(*"admin", "enter")
         await settle(app, pilot)

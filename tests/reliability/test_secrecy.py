@@ -109,3 +109,47 @@ def test_debug_logging_never_records_a_secret(home, moto, caplog):
     assert got.credentials.secret_access_key not in logged
     assert got.credentials.session_token not in logged
     assert "source-secret" not in logged
+
+
+def test_mfa_sessions_sdk_profiles_and_exec_leak_nothing(home, moto):
+    """The cache and credential-process's stdout hold secrets on purpose; nothing else does."""
+    import json
+
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+    from roleswitch.core.role_cache import RoleCredentialsCache
+    from roleswitch.core.sdk_profiles import SdkProfiles
+
+    user_arn, key, source_secret = moto.create_user("alice")
+    moto.create_role("Admin", user_arn)
+    home.write(
+        config="[profile corp]\nregion = eu-west-1\n"
+        "[profile mfa]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = corp\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+        credentials=f"[corp]\naws_access_key_id = {key}\naws_secret_access_key = {source_secret}\n",
+    )
+    runs = [
+        run("assume", "mfa", "--mfa-code", "123456"),
+        run("assume", "mfa"),
+        run("add-profile", "mfa"),
+        run("exec", "mfa", "--", sys.executable, "-c", "print('ran')"),
+        run("list"),
+        run("status", "--json"),
+    ]
+    process = run("credential-process", "mfa")
+    cached = [json.loads(f.read_text()) for f in (home.root / ".cache" / "roleswitch").glob("*.json")]
+    assert len(cached) == 2  # the MFA session and credential-process's role credentials
+    runs.append(run("logout"))
+    assert all(proc.returncode == 0 for proc in runs), [(p.args, p.stderr) for p in runs]
+    assert process.returncode == 0 and process.stderr == ""
+    from_process = json.loads(process.stdout)
+    secrets = {source_secret, from_process["SecretAccessKey"], from_process["SessionToken"]}
+    secrets |= secrets_in(home.credentials.read_text())
+    secrets |= {entry[k] for entry in cached for k in ("SecretAccessKey", "SessionToken")}
+    assert len(secrets) >= 7
+    for proc in runs:
+        for stream in (proc.stdout, proc.stderr):
+            for secret in secrets:
+                assert secret not in stream, (proc.args, secret[:4])
+    for obj in (MfaSessionStore(), RoleCredentialsCache(), SdkProfiles()):
+        for secret in secrets:
+            assert secret not in repr(obj)

@@ -15,7 +15,9 @@ from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.clock import FrozenClock
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.errors import AssumeError
+from roleswitch.core.mfa_sessions import MfaSessionStore, forget_cached_credentials
 from roleswitch.core.model import AssumeResult, Credentials, Settings, Target
+from roleswitch.core.sdk_profiles import SdkProfiles
 from roleswitch.core.settings_store import save_setting
 from roleswitch.ui.app import RoleswitchApp, Services
 
@@ -74,10 +76,15 @@ external_id = "ci-external-42"
 
 
 class ScriptedSts:
-    """Returns fresh credentials valid for an hour from the clock, or raises what it is told."""
+    """Returns fresh credentials valid for an hour from the clock, or raises what it is told.
 
-    def __init__(self, clock: FrozenClock) -> None:
+    MFA roles behave like `StsClient` with an MFA session store: a code starts a
+    12-hour session in `mfa_sessions`, and no code needs an open session.
+    """
+
+    def __init__(self, clock: FrozenClock, mfa_sessions: MfaSessionStore | None = None) -> None:
         self.clock = clock
+        self.mfa_sessions = mfa_sessions or MfaSessionStore()
         self.calls: list[tuple[str, str | None]] = []
         self.fail_with: AssumeError | None = None
         self.gate: threading.Event | None = None
@@ -89,16 +96,26 @@ class ScriptedSts:
         if self.fail_with is not None:
             raise self.fail_with
         n = len(self.calls)
+        if target.needs_mfa:
+            if mfa_code is not None:
+                self.mfa_sessions.save(
+                    target, self._credentials(f"MFA{n:06d}", f"mfa{n}", timedelta(hours=12))
+                )
+            elif not self.mfa_sessions.usable(target, self.clock.now()):
+                raise AssumeError(f"{target.name} needs an MFA code.", code="mfa-required")
         return AssumeResult(
             target=target,
-            credentials=Credentials(
-                access_key_id=f"ASIATESTKEY{n:09d}",
-                secret_access_key=f"{SECRET}-{n}",
-                session_token=f"{TOKEN}-{n}",
-                expiration=self.clock.now() + timedelta(hours=1),
-            ),
+            credentials=self._credentials(f"{n:09d}", str(n), timedelta(hours=1)),
             assumed_arn=f"arn:aws:sts::{target.account_id}:assumed-role/{target.role_name}/alice",
             region=target.region or "us-east-1",
+        )
+
+    def _credentials(self, key: str, tag: str, lasting: timedelta) -> Credentials:
+        return Credentials(
+            access_key_id=f"ASIATESTKEY{key}",
+            secret_access_key=f"{SECRET}-{tag}",
+            session_token=f"{TOKEN}-{tag}",
+            expiration=self.clock.now() + lasting,
         )
 
 
@@ -115,6 +132,9 @@ def make_app(home, *, sts=None, clock: FrozenClock | None = None, badge: str = "
         credentials=CredentialsFile(),
         clock=clock,
         save_setting=save_setting,
+        mfa_sessions=MfaSessionStore(),
+        sdk_profiles=SdkProfiles(),
+        logout=forget_cached_credentials,
     )
     app = RoleswitchApp(services, badge=badge)
     return app, sts, clock

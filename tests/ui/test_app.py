@@ -231,7 +231,7 @@ async def test_auto_renew_persists_renews_once_and_never_loops(home):
         assert tomllib.loads(home.toml.read_text())["settings"]["auto_renew"] is False
 
 
-async def test_auto_renew_says_when_it_cannot(home):
+async def test_auto_renew_uses_the_mfa_session_and_says_when_it_cannot(home):
     write_sandbox(home)
     app, sts, clock = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
@@ -239,12 +239,20 @@ async def test_auto_renew_says_when_it_cannot(home):
         await pilot.press(*"123456", "enter")
         await settle(app, pilot)
         await pilot.press("a")
-        assert any("needs an MFA code" in n for n in notes(app))
+        assert notes(app)[-1].startswith("Auto-renew is on")
         clock.advance(3300)
         app.tick()
         await settle(app, pilot)
-        assert len(sts.calls) == 1
-        assert any("Auto-renew cannot renew prod/BreakGlass" in n for n in notes(app))
+        assert sts.calls == [("prod/BreakGlass", "123456"), ("prod/BreakGlass", None)]
+        await pilot.press("ctrl+l")  # log out: the MFA session is gone
+        assert notes(app)[-1].startswith("Forgot 1 MFA session")
+        clock.advance(3300)
+        app.tick()
+        await settle(app, pilot)
+        assert len(sts.calls) == 2
+        assert any(
+            "Auto-renew cannot renew prod/BreakGlass: its MFA session has ended" in n for n in notes(app)
+        )
 
 
 async def test_clear_asks_then_removes_only_our_section(home):
@@ -367,3 +375,28 @@ async def test_auto_renew_toggle_with_a_broken_config_saves_nothing(home):
         assert any("cannot be updated" in n and "fix it first" in n for n in notes(app))
         assert home.toml.read_text() == broken
         assert app.is_running
+
+
+async def test_a_refused_mfa_session_asks_for_the_code_once_saying_why(home):
+    write_sandbox(home)
+    app, sts, _clock = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"breakglass", "enter")
+        await pilot.press(*"123456", "enter")
+        await settle(app, pilot)
+        sts.fail_with = AssumeError(
+            "STS refused the MFA session of corp (it expired or was revoked), so roleswitch forgot "
+            "it; enter a new code from arn:aws:iam::111111111111:mfa/alice.",
+            code="mfa-session-ended",
+        )
+        await pilot.press("r")  # the session looks open, so no code is asked for first
+        await settle(app, pilot)
+        assert isinstance(app.screen, MfaScreen)
+        reason = str(app.screen.query_one("#mfa-reason").render())
+        assert reason.startswith("STS refused the MFA session of corp")
+        sts.fail_with = None
+        await pilot.press(*"654321", "enter")
+        await settle(app, pilot)
+        assert [code for _, code in sts.calls] == ["123456", None, "654321"]
+        assert not isinstance(app.screen, MfaScreen)
+        assert app.session.access_key_id == "ASIATESTKEY000000003"

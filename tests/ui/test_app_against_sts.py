@@ -5,19 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from roleswitch.core.catalogue import load_catalogue
-from roleswitch.core.clock import SystemClock
-from roleswitch.core.credentials_file import CredentialsFile
-from roleswitch.core.settings_store import save_setting
-from roleswitch.core.sts import StsClient
-from roleswitch.ui.app import RoleswitchApp, Services
+from roleswitch.ui.app import RoleswitchApp
+from roleswitch.ui.launch import real_services
+from roleswitch.ui.screens.mfa import MfaScreen
 from tests.ui.helpers import notes, settle
 
 
 def real_app() -> RoleswitchApp:
-    return RoleswitchApp(
-        Services(load_catalogue, StsClient(), CredentialsFile(), SystemClock(), save_setting)
-    )
+    return RoleswitchApp(real_services())
 
 
 async def test_real_sts_success_and_access_denied(home, moto):
@@ -65,3 +60,33 @@ def test_first_frame_comes_before_boto3_is_imported(home):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False False", out.stderr[-2000:]
+
+
+async def test_mfa_role_assumed_once_then_renewed_three_times_without_a_code(home, moto, sts_calls):
+    user_arn, key, secret = moto.create_user("alice")
+    moto.create_role("BreakGlass", user_arn)
+    home.write(
+        config="[profile corp]\nregion = eu-west-1\n\n"
+        "[profile breakglass]\nrole_arn = arn:aws:iam::123456789012:role/BreakGlass\n"
+        "source_profile = corp\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+        credentials=f"[corp]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n",
+    )
+    app = real_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press(*"breakglass", "enter")
+        assert isinstance(app.screen, MfaScreen)
+        await pilot.press(*"123456", "enter")
+        await settle(app, pilot)
+        keys = {app.session.access_key_id}
+        bar = str(app.bar.render())
+        assert "MFA session 11h 59m" in bar or "MFA session 12h 00m" in bar
+        for _ in range(3):
+            await pilot.press("r")
+            await pilot.pause()
+            assert not isinstance(app.screen, MfaScreen)  # no code asked for
+            await settle(app, pilot)
+            keys.add(app.session.access_key_id)
+        assert len(keys) == 4  # each renewal wrote new credentials
+        assert sts_calls["GetSessionToken"] == 1
+        assert sts_calls["AssumeRole"] == 4
+        assert app.has_mfa_sessions and app.check_action("logout", ()) is True

@@ -18,15 +18,23 @@ HELP = """\
 [b]Act[/b]
   Enter           assume the highlighted role (asks for MFA when needed)
   r               renew the active session (same role, new credentials)
-  a               auto-renew inside the renew margin (no MFA roles only)
+  a               auto-renew inside the renew margin
   c               copy `export` lines for the active session
   d               clear the active profile from the credentials file
-  ctrl+p          command palette: "assume: TARGET"
+  ctrl+o          write a credential_process profile for the highlighted
+                  role into ~/.aws/config, so SDKs refresh on their own
+  ctrl+l          log out: forget cached MFA sessions and role credentials
+  ctrl+p          command palette: "assume: TARGET", "sdk profile: TARGET"
   q, ctrl+q       quit (ctrl+q works in the filter too)
 
 [b]Countdown[/b]
   calm → warning inside the renew margin (a bell rings once)
   → alarm in the last 2 minutes → EXPIRED
+
+[b]MFA[/b]
+  One code starts an MFA session (12h unless mfa_session_duration says
+  otherwise). Renewals, auto-renew and other roles with the same source
+  need no code until it ends; its time left shows in the top bar.
 
 The secret key and session token are written only to the credentials
 file, into the section roleswitch owns (marked manager = roleswitch).

@@ -18,14 +18,18 @@ class MfaScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="mfa-cancel")]
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, reason: str = "", *, alarm: bool = False) -> None:
         super().__init__()
         self.target = target
+        self.reason = reason  # why a code is asked for
+        self.alarm = alarm  # the reason is bad news (a session ended), not a tip
 
     def compose(self) -> ComposeResult:
         with Vertical(id="mfa-dialog", classes="dialog"):
             yield Label(f"MFA code for {self.target.name}", classes="dialog-title")
             yield Label(f"Device: {self.target.mfa_serial}", classes="dim")
+            if self.reason:
+                yield Label(self.reason, id="mfa-reason", classes="-alarm" if self.alarm else "dim")
             yield Input(
                 placeholder="6 digits",
                 max_length=6,
