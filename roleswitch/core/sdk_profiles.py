@@ -46,6 +46,15 @@ def _header_matches(section_name: str, profile: str) -> bool:
     return len(words) == 2 and words[0] == "profile" and words[1] == profile
 
 
+def _profile_value(doc: IniDocument, profile: str | None, key: str) -> str | None:
+    if not profile:
+        return None
+    for section in doc.sections:
+        if _header_matches(section.name, profile) and section.values.get(key):
+            return section.values[key]
+    return None
+
+
 class SdkProfiles:
     """The AWS config file's roleswitch-written `credential_process` profiles."""
 
@@ -85,12 +94,18 @@ class SdkProfiles:
             )
         self._check_credentials_file(name)
         command = process_command(target.name)
-        lines = [f"[profile {name}]" if name != "default" else "[default]", f"credential_process = {command}"]
-        if target.region:
-            lines.append(f"region = {target.region}")
-        lines += [f"manager = {MANAGER}", f"roleswitch_target = {target.name}"]
         with self.file.locked():
             text = self.file.read_text()
+            doc = scan((text or "").removeprefix(BOM))
+            # SDKs need a region; a role profile often leaves it to its source profile.
+            region = target.region or _profile_value(doc, target.source_profile, "region")
+            lines = [
+                f"[profile {name}]" if name != "default" else "[default]",
+                f"credential_process = {command}",
+                *([f"region = {region}"] if region else []),
+                f"manager = {MANAGER}",
+                f"roleswitch_target = {target.name}",
+            ]
             new_text = upsert_section(text or "", name, lines, self._check_section)
             self.file.replace(new_text, created=text is None)
         return command

@@ -167,6 +167,7 @@ def test_credential_process_profile_works_for_boto3_and_is_served_from_cache(hom
     text = home.config.read_text()
     assert text.startswith(config_before)
     assert "[profile admin-sdk]\ncredential_process = " in text and "credential-process admin\n" in text
+    assert "credential-process admin\nregion = us-east-1\n" in text  # the source profile's region
 
     import boto3
 
