@@ -6,10 +6,7 @@ them, so `roleswitch status` stays fast enough for a shell prompt.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-from collections.abc import Sequence
 
 from roleswitch import __version__
 from roleswitch.core.errors import RoleswitchError, TargetNotFound
@@ -21,12 +18,18 @@ EXIT_EXPIRED = 3
 EXIT_NO_SESSION = 4
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
-        self.exit(EXIT_USAGE, f"roleswitch: {message} (see roleswitch --help)\n")
+TYPE_CHECKING = False  # argparse and typing are imported only when needed: see status
+if TYPE_CHECKING:
+    import argparse
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+            self.exit(EXIT_USAGE, f"roleswitch: {message} (see roleswitch --help)\n")
+
     parser = _Parser(
         prog="roleswitch",
         description=(
@@ -107,8 +110,13 @@ def _add_assume_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mfa-code", metavar="CODE", help="6-digit MFA code (prompted for on a TTY)")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["status"]:
+        quick = _quick_status_args(words[1:])
+        if quick is not None:
+            return _run(cmd_status, quick)
+    args = build_parser().parse_args(words)
     handlers = {
         None: run_app,
         "list": cmd_list,
@@ -123,8 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "logout": cmd_logout,
         "demo": cmd_demo,
     }
+    return _run(handlers[args.command], args)
+
+
+def _run(handler, args) -> int:
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except RoleswitchError as error:
         print(f"roleswitch: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -153,6 +165,8 @@ def _find(catalogue, name: str):
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    import json
+
     from roleswitch.core.clock import SystemClock, format_left, seconds_left
     from roleswitch.core.credentials_file import CredentialsFile
 
@@ -297,49 +311,87 @@ def _settings():
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    """Kept lean: a shell prompt runs it before every command line (see core/status.py)."""
     from roleswitch.core.clock import SystemClock, format_left, format_local, seconds_left
-    from roleswitch.core.credentials_file import CredentialsFile
+    from roleswitch.core.status import active_profile, read_session
 
-    profile = args.profile or _settings().active_profile
-    active = CredentialsFile().read_active(profile)
-    if active is None or active.expiration is None:
+    profile = args.profile
+    if profile is None:
+        profile, problems = active_profile()
+        for problem in problems:
+            print(f"roleswitch: warning: {problem}", file=sys.stderr)
+    active = read_session(profile)
+    expiration = active["expiration"] if active else None
+    if active is None or expiration is None:
         if args.short:
             return EXIT_NO_SESSION
         if args.json:
+            import json
+
             print(json.dumps({"profile": profile, "state": "none"}))
         else:
             print(f"No active session in [{profile}].")
         return EXIT_NO_SESSION
-    left = seconds_left(active.expiration, SystemClock().now())
-    account = (active.role_arn or "").split(":")[4] if (active.role_arn or "").count(":") >= 5 else ""
+    left = seconds_left(expiration, SystemClock().now())
+    role_arn = active["role_arn"] or ""
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
     state = "active" if left > 0 else "expired"
+    name = active["target_name"]
     if args.short:
-        name = active.target_name or "aws"
-        print(f"{name} {left // 60}m" if left > 0 else f"{name} expired")
+        print(f"{name or 'aws'} {left // 60}m" if left > 0 else f"{name or 'aws'} expired")
     elif args.json:
+        import json
+
         print(
             json.dumps(
                 {
                     "profile": profile,
                     "state": state,
-                    "target": active.target_name,
-                    "role_arn": active.role_arn,
+                    "target": name,
+                    "role_arn": active["role_arn"],
                     "account_id": account,
-                    "assumed_arn": active.assumed_arn,
-                    "expiration": active.expiration.isoformat().replace("+00:00", "Z"),
+                    "assumed_arn": active["assumed_arn"],
+                    "expiration": expiration.isoformat().replace("+00:00", "Z"),
                     "seconds_left": left,
                 }
             )
         )
     else:
-        what = f"{active.target_name or active.role_arn} ({account})" if account else active.target_name
+        what = f"{name or active['role_arn']} ({account})" if account else name
         if left > 0:
-            print(
-                f"{what} in [{profile}]: {format_left(left)} left, until {format_local(active.expiration)}."
-            )
+            print(f"{what} in [{profile}]: {format_left(left)} left, until {format_local(expiration)}.")
         else:
             print(f"{what} in [{profile}]: {format_left(left)}.")
     return EXIT_OK if left > 0 else EXIT_EXPIRED
+
+
+class _StatusArgs:
+    """`status` options parsed by hand: argparse alone costs a prompt 3 ms."""
+
+    def __init__(self) -> None:
+        self.profile: str | None = None
+        self.json = False
+        self.short = False
+
+
+def _quick_status_args(rest: list[str]) -> _StatusArgs | None:
+    """The options of `status`, or None for anything else (argparse then explains)."""
+    args = _StatusArgs()
+    items = iter(rest)
+    for item in items:
+        if item == "--json":
+            args.json = True
+        elif item == "--short":
+            args.short = True
+        elif item == "--profile":
+            args.profile = next(items, None)
+            if not args.profile:
+                return None
+        elif item.startswith("--profile=") and len(item) > len("--profile="):
+            args.profile = item.partition("=")[2]
+        else:
+            return None
+    return args
 
 
 def cmd_env(args: argparse.Namespace) -> int:
@@ -367,6 +419,7 @@ CREDENTIAL_PROCESS_DEPTH = "ROLESWITCH_CREDENTIAL_PROCESS_DEPTH"
 
 def cmd_credential_process(args: argparse.Namespace) -> int:
     """JSON on stdout and nothing else; never prompts (the SDK owns the terminal)."""
+    import json
     import os
 
     from roleswitch.core.clock import SystemClock

@@ -7,31 +7,39 @@ jumps, or a frozen clock in a test all show the truth on the next tick.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+
+# Plain classes, not dataclasses or typing.Protocol: `roleswitch status` runs in shell
+# prompts and imports this module, so it stays free of slow-to-import machinery.
 
 ALARM_SECONDS = 120
 
 
-class Clock(Protocol):
+class Clock:
+    """What the app and the caches ask for the time: anything with `now()`."""
+
     def now(self) -> datetime:
         """The current time, timezone-aware."""
-        ...
+        raise NotImplementedError
 
 
-class SystemClock:
+class SystemClock(Clock):
     """The real wall clock, in UTC."""
 
     def now(self) -> datetime:
         return datetime.now(UTC)
 
 
-@dataclass(slots=True)
-class FrozenClock:
+class FrozenClock(Clock):
     """A clock that moves only when told to: for tests, screenshots and the demo."""
 
-    moment: datetime
+    __slots__ = ("moment",)
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __repr__(self) -> str:
+        return f"FrozenClock({self.moment.isoformat()!r})"
 
     def now(self) -> datetime:
         return self.moment
@@ -96,3 +104,16 @@ def format_span(seconds: int) -> str:
 def format_local(moment: datetime) -> str:
     """Local wall-clock time with its zone, for people."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def format_expiration(moment: datetime) -> str:
+    """RFC 3339 in UTC, `2026-11-22T13:56:56Z`, as Starship and the SDKs read it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_expiration(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -11,10 +11,10 @@ or error leaves the file byte-for-byte untouched.
 from __future__ import annotations
 
 import contextlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 from roleswitch.core import paths
+from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.errors import WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
 from roleswitch.core.ini import IniDocument, Section, scan
@@ -25,19 +25,6 @@ CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profi
 BOM = "\ufeff"
 # Config-profile keys that make botocore ignore a same-named credentials section.
 _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
-
-
-def format_expiration(moment: datetime) -> str:
-    """RFC 3339 in UTC, `2026-11-22T13:56:56Z`, as Starship and the SDKs read it."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_expiration(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class CredentialsFile:
@@ -148,6 +135,14 @@ class CredentialsFile:
             raise WriteRefused(
                 f"[{profile}] in {self.path} holds {what} that roleswitch did not write; {CHOOSE_ANOTHER}"
             )
+        for problem in doc.problems:
+            # A line in the section that is not `key = value` could end up read as part of
+            # roleswitch's last value once the section is rewritten: leave it to a person.
+            if section.header < problem.line - 1 < section.end and "not `key = value`" in problem.message:
+                raise WriteRefused(
+                    f"[{profile}] in {self.path} has a line that is not `key = value` (line "
+                    f"{problem.line}); fix or remove it first."
+                )
         return section
 
     # --- writing ------------------------------------------------------------

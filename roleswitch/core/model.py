@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from roleswitch.core.paths import DEFAULT_ACTIVE_PROFILE
+
 DEFAULT_DURATION = 3600
 DEFAULT_RENEW_MARGIN = 600
-DEFAULT_ACTIVE_PROFILE = "default"
 DEFAULT_MFA_SESSION = 12 * 3600
 
 

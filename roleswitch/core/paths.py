@@ -1,35 +1,45 @@
-"""Where the files live, resolved from the environment the way AWS tools do."""
+"""Where the files live, resolved from the environment the way AWS tools do.
+
+The `*_location` functions return plain strings and this module imports no
+`pathlib` at load time: `roleswitch status` runs in shell prompts, and pathlib
+alone costs it 4 ms. The `*_path` functions wrap the same answers in `Path`.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing itself costs a prompt ~5 ms to import
+if TYPE_CHECKING:
+    from pathlib import Path
+
+DEFAULT_ACTIVE_PROFILE = "default"
 
 
-def _expand(value: str) -> Path:
-    return Path(os.path.expanduser(value))
+def _expand(value: str) -> str:
+    return os.path.expanduser(value)
 
 
-def aws_config_path() -> Path:
+def aws_config_location() -> str:
     """`AWS_CONFIG_FILE`, else `~/.aws/config`."""
     return _expand(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
 
 
-def aws_credentials_path() -> Path:
+def aws_credentials_location() -> str:
     """`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`."""
     return _expand(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
 
 
-def roleswitch_config_path() -> Path:
+def roleswitch_config_location() -> str:
     """`ROLESWITCH_CONFIG`, else `$XDG_CONFIG_HOME/roleswitch/config.toml`, else `~/.config/...`."""
     explicit = os.environ.get("ROLESWITCH_CONFIG")
     if explicit:
         return _expand(explicit)
     base = os.environ.get("XDG_CONFIG_HOME") or "~/.config"
-    return _expand(base) / "roleswitch" / "config.toml"
+    return os.path.join(_expand(base), "roleswitch", "config.toml")
 
 
-def cache_dir() -> Path:
+def cache_location() -> str:
     """`ROLESWITCH_CACHE_DIR`, else `$XDG_CACHE_HOME/roleswitch`, else `~/.cache/roleswitch`.
 
     Holds MFA sessions and credential_process role credentials, each file 0600.
@@ -38,4 +48,26 @@ def cache_dir() -> Path:
     if explicit:
         return _expand(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    return _expand(base) / "roleswitch"
+    return os.path.join(_expand(base), "roleswitch")
+
+
+def aws_config_path() -> Path:
+    return _as_path(aws_config_location())
+
+
+def aws_credentials_path() -> Path:
+    return _as_path(aws_credentials_location())
+
+
+def roleswitch_config_path() -> Path:
+    return _as_path(roleswitch_config_location())
+
+
+def cache_dir() -> Path:
+    return _as_path(cache_location())
+
+
+def _as_path(location: str) -> Path:
+    from pathlib import Path
+
+    return Path(location)

@@ -254,3 +254,12 @@ def test_refuses_to_write_over_the_roles_own_source_profile(home):
         CredentialsFile().check_writable("corp", source_profile="corp")
     CredentialsFile().check_writable("default", source_profile="corp")  # any other profile is fine
     assert not home.credentials.exists()
+
+
+def test_refuses_a_section_with_a_line_that_is_not_a_key(home):
+    """Found by fuzzing: an indented junk line would become part of roleswitch's last value."""
+    home.credentials.write_text("[default]\n\tjunk\n[other]\na = b\n")
+    before = home.credentials.read_bytes()
+    with pytest.raises(WriteRefused, match=r"line that is not `key = value` \(line 2\)"):
+        CredentialsFile().write("default", result())
+    assert home.credentials.read_bytes() == before
