@@ -17,12 +17,14 @@ from roleswitch.core import paths
 from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.errors import WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
-from roleswitch.core.ini import IniDocument, Section, scan
+from roleswitch.core.ini import IniDocument, Section, newline_of, scan, section_windows
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
+from roleswitch.core.section_lookup import section_values
 
 MANAGER = "roleswitch"
 CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
 BOM = "\ufeff"
+BOM_BYTES = BOM.encode("utf-8")
 # Config-profile keys that make botocore ignore a same-named credentials section.
 _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
 
@@ -42,10 +44,9 @@ class CredentialsFile:
 
     def read_active(self, profile: str) -> ActiveSession | None:
         """The session roleswitch wrote into `profile`, or None if there is none."""
-        section, _ = self._our_section(profile)
-        if section is None:
+        values = self._our_values(profile)
+        if values is None:
             return None
-        values = section.values
         return ActiveSession(
             profile=profile,
             target_name=values.get("roleswitch_target") or None,
@@ -58,10 +59,9 @@ class CredentialsFile:
 
     def read_credentials(self, profile: str) -> Credentials | None:
         """The secrets of the session roleswitch wrote, for `export` lines."""
-        section, _ = self._our_section(profile)
-        if section is None:
+        values = self._our_values(profile)
+        if values is None:
             return None
-        values = section.values
         expiration = parse_expiration(values.get("expiration", ""))
         if not values.get("aws_access_key_id") or expiration is None:
             return None
@@ -72,15 +72,15 @@ class CredentialsFile:
             expiration=expiration,
         )
 
-    def _our_section(self, profile: str) -> tuple[Section | None, IniDocument | None]:
+    def _our_values(self, profile: str) -> dict[str, str] | None:
+        """The keys of `profile` if roleswitch wrote it; only that section is read."""
         text = self._read_text()
         if text is None:
-            return None, None
-        doc = scan(text.removeprefix(BOM))
-        sections = doc.find(profile)
-        if len(sections) != 1 or sections[0].values.get("manager") != MANAGER:
-            return None, doc
-        return sections[0], doc
+            return None
+        values = section_values(text.removeprefix(BOM), profile)
+        if values is None or values.get("manager") != MANAGER:
+            return None
+        return values
 
     def _read_text(self) -> str | None:
         return self.file.read_text()
@@ -105,13 +105,24 @@ class CredentialsFile:
 
     def _check_not_shadowed(self, profile: str) -> None:
         try:
-            text = self.config_path.read_bytes().decode("utf-8", errors="replace")
+            data = self.config_path.read_bytes()
         except OSError:
             return
-        header = "default" if profile == "default" else f"profile {profile}"
-        for section in scan(text.removeprefix(BOM)).sections:
-            if section.name not in (header, f"profile {profile}"):
-                continue
+        headers = ("default", "profile default") if profile == "default" else (f"profile {profile}",)
+        if not any(f"[{header}]".encode() in data for header in headers):
+            return  # the usual case, answered without decoding a large config file
+        sections: list[Section] = []
+        for header in headers:
+            try:
+                windows = section_windows(data, header)
+            except UnicodeDecodeError:
+                windows = None
+            if windows is None:  # unusual layout: read the whole file
+                body = data.decode("utf-8", errors="replace").removeprefix(BOM)
+                sections = [s for s in scan(body).sections if s.name in headers]
+                break
+            sections += [s for w in windows for s in w.doc.sections if s.name == header]
+        for section in sections:
             keys = [k for k in section.values if k in _SHADOWING_KEYS or k.startswith("sso_")]
             if keys:
                 raise WriteRefused(
@@ -152,9 +163,9 @@ class CredentialsFile:
         self._check_not_shadowed(profile)
         lines = section_lines(profile, result)
         with self._locked():
-            text = self._read_text()
-            new_text = upsert_section(text or "", profile, lines, self._check_section)
-            self._replace(new_text, created=text is None)
+            data = self.file.read_checked_bytes()
+            new_data = upsert_section_bytes(data or b"", profile, lines, self._check_section)
+            self.file.replace_bytes(new_data, created=data is None)
 
     def clear(self, profile: str) -> bool:
         """Remove `profile` if roleswitch wrote it; False if there was nothing to remove."""
@@ -199,13 +210,67 @@ def section_lines(profile: str, result: AssumeResult) -> list[str]:
     return lines
 
 
-def upsert_section(text: str, profile: str, new_lines: list[str], check=None) -> str:
+def upsert_section(text: str, profile: str, new_lines: list[str], check=None, *, full_scan=False) -> str:
     """`text` with section `profile` replaced by `new_lines` (or appended).
 
-    `check(doc, profile)` may raise to refuse; it returns the existing section.
+    `check(doc, profile)` may raise to refuse; it returns the existing section. With
+    `full_scan`, `check` sees every section of the file (for headers spelt in more
+    than one way, like the AWS config file's `[profile  NAME]`).
     """
-    bom = BOM if text.startswith(BOM) else ""
-    body = text.removeprefix(BOM)
+    if full_scan:
+        bom = BOM if text.startswith(BOM) else ""
+        return bom + _upsert_scanned(text.removeprefix(BOM), profile, new_lines, check)
+    return upsert_section_bytes(text.encode("utf-8"), profile, new_lines, check).decode("utf-8")
+
+
+def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=None) -> bytes:
+    """`upsert_section` on the file's bytes, which is how the editor calls it.
+
+    Only the section's own lines are decoded and scanned (see `ini.section_windows`),
+    and the rest of the file is copied once, as bytes: a file with 10,000 sections
+    costs little more than one with ten.
+    """
+    bom = BOM_BYTES if data.startswith(BOM_BYTES) else b""
+    body = data[len(bom) :]
+    windows = section_windows(body, profile)
+    if windows is None:
+        return bom + _upsert_scanned(body.decode("utf-8"), profile, new_lines, check).encode("utf-8")
+    doc = IniDocument(
+        lines=[],
+        sections=[s for w in windows for s in w.doc.sections if s.name == profile],
+        problems=[p for w in windows for p in w.doc.problems],
+    )
+    section = check(doc, profile) if check else _single(doc, profile)
+    nl = newline_of(body)
+    block = "".join(line + nl for line in new_lines)
+    if section is not None:
+        window = next(w for w in windows if section in w.doc.sections)
+        own = "".join(window.doc.lines[: section.content_end - window.first_line])
+        cut = window.start + len(own.encode("utf-8"))
+        if cut == len(body) and own and not own.endswith("\n"):
+            block = block[: -len(nl)]  # the file had no final newline: keep it that way
+        view = memoryview(body)
+        return b"".join((bom, view[: window.start], block.encode("utf-8"), view[cut:]))
+    prefix = [bom, body]
+    if body and not body.endswith(b"\n"):
+        prefix.append(nl.encode())
+    last_line = body[body.rfind(b"\n", 0, len(body) - 1) + 1 :].decode("utf-8")
+    if body and last_line.strip():
+        prefix.append(nl.encode())  # one blank line between the last section and ours
+    return b"".join([*prefix, block.encode("utf-8")])
+
+
+def _appended(body: str, last_line: str, block: str, nl: str) -> str:
+    prefix = body
+    if prefix and not prefix.endswith("\n"):
+        prefix += nl
+    if prefix and last_line.strip():
+        prefix += nl  # one blank line between the last section and ours
+    return prefix + block
+
+
+def _upsert_scanned(body: str, profile: str, new_lines: list[str], check=None) -> str:
+    """The same edit from a full scan, for files `section_windows` leaves to it."""
     doc = scan(body)
     section = check(doc, profile) if check else _single(doc, profile)
     nl = doc.newline
@@ -215,14 +280,9 @@ def upsert_section(text: str, profile: str, new_lines: list[str], check=None) ->
         before = lines[: section.header]
         after = lines[section.content_end :]
         if not after and lines and not lines[-1].endswith("\n"):
-            block = block[: -len(nl)]  # the file had no final newline: keep it that way
-        return bom + "".join(before) + block + "".join(after)
-    prefix = body
-    if prefix and not prefix.endswith("\n"):
-        prefix += nl
-    if prefix and lines[-1].strip():
-        prefix += nl  # one blank line between the last section and ours
-    return bom + prefix + block
+            block = block[: -len(nl)]
+        return "".join(before) + block + "".join(after)
+    return _appended(body, lines[-1] if lines else "", block, nl)
 
 
 def remove_section(text: str, section: Section) -> str:

@@ -35,6 +35,11 @@ class GuardedFile:
 
     def read_text(self) -> str | None:
         """The file's text, None if it does not exist; errors become one sentence."""
+        data = self.read_checked_bytes()
+        return None if data is None else data.decode("utf-8")
+
+    def read_checked_bytes(self) -> bytes | None:
+        """The file's bytes, checked to be UTF-8; None if it does not exist."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -56,11 +61,12 @@ class GuardedFile:
         except OSError as error:
             raise CredentialsFileError(f"{self.path} cannot be read: {error.strerror}.") from None
         try:
-            return data.decode("utf-8")
+            data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise CredentialsFileError(
                 f"{self.path} is not valid UTF-8 (byte {error.start}); roleswitch will not edit it."
             ) from None
+        return data
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -106,13 +112,16 @@ class GuardedFile:
 
     def replace(self, text: str, *, created: bool) -> None:
         """Atomically make the file hold `text`; keeps its mode, 0600 when created."""
+        self.replace_bytes(text.encode("utf-8"), created=created)
+
+    def replace_bytes(self, data: bytes, *, created: bool) -> None:
         real = Path(os.path.realpath(self.path))
         mode = 0o600
         if not created:
             with contextlib.suppress(OSError):
                 mode = stat.S_IMODE(real.stat().st_mode)
         try:
-            atomic_write(real, text.encode("utf-8"), mode)
+            atomic_write(real, data, mode)
         except OSError as error:
             reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
             raise CredentialsFileError(

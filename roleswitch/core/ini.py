@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_OPTION_RE = re.compile(r"(?P<key>.*?)\s*[=:]\s*(?P<value>.*)$")
+_HEADER_RE = re.compile(r"^[ \t\f\v]*\[(.*)\]", re.MULTILINE)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
 
 
@@ -66,6 +66,32 @@ def _is_blank_or_comment(stripped: str) -> bool:
     return not stripped or stripped[0] in "#;"
 
 
+def split_key_value(stripped: str) -> tuple[str, str] | None:
+    """`key = value` (or `key: value`) -> (key, value); None if the line is not one.
+
+    The same split as configparser's `(.*?)\\s*[=:]\\s*(.*)$`, with string methods:
+    this runs once per line of files with tens of thousands of lines.
+    """
+    equals = stripped.find("=")
+    colon = stripped.find(":")
+    cut = equals if colon == -1 or (equals != -1 and equals < colon) else colon
+    if cut <= 0:
+        return None
+    key = stripped[:cut].rstrip()
+    if not key:
+        return None
+    return key, stripped[cut + 1 :].lstrip()
+
+
+def section_names(text: str) -> set[str]:
+    """The names of the `[sections]` in `text`, without reading their keys.
+
+    The catalogue only needs to know which profiles the credentials file has.
+    (It may also count an indented `[x]` that `scan` reads as a continuation.)
+    """
+    return set(_HEADER_RE.findall(text))
+
+
 def scan(text: str) -> IniDocument:
     """Parse `text` into sections without losing a byte of it."""
     lines = split_lines(text)
@@ -78,15 +104,15 @@ def scan(text: str) -> IniDocument:
 
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if _is_blank_or_comment(stripped):
+        if not stripped or stripped[0] in "#;":
             continue
-        indent = len(line) - len(line.lstrip())
-        if current is not None and last_key is not None and indent > key_indent:
+        indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
+        if indent and current is not None and last_key is not None and indent > key_indent:
             # A continuation line: part of the previous key's value (nested config).
             current.values[last_key] += "\n" + stripped
             current.content_end = index + 1
             continue
-        if stripped.startswith("[") and "]" in stripped:
+        if stripped[0] == "[" and "]" in stripped:
             name = stripped[1 : stripped.rindex("]")]
             if current is not None:
                 current.end = index
@@ -103,18 +129,83 @@ def scan(text: str) -> IniDocument:
         if current is None:
             problems.append(Problem(index + 1, "a line outside any [section]"))
             continue
-        match = _OPTION_RE.match(stripped)
-        if match is None or not match["key"]:
+        pair = split_key_value(stripped)
+        if pair is None:
             problems.append(Problem(index + 1, "a line that is not `key = value`"))
             last_key = None
             continue
-        key = match["key"].lower()
+        key = pair[0].lower()
         if key in current.values:
             problems.append(Problem(index + 1, f"key '{key}' appears twice in [{current.name}]"))
         else:
-            current.values[key] = match["value"]
+            current.values[key] = pair[1]
             current.key_lines[key] = index + 1
         current.content_end = index + 1
         last_key = key
         key_indent = indent
     return IniDocument(lines=lines, sections=sections, problems=problems)
+
+
+_COLUMN_ZERO_HEADER_RE = re.compile(rb"^\[[^\n]*\]", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Window:
+    """The part of a file from one `[name]` header to the next header: `doc` is its scan;
+    `start` and `end` are byte offsets in the file; `first_line` is the file's index of
+    its first line (0 unless line numbers were needed, see `section_windows`)."""
+
+    start: int
+    end: int
+    first_line: int
+    doc: IniDocument
+
+
+def section_windows(data: bytes, name: str) -> list[Window] | None:
+    """Every `[name]` section of the UTF-8 file `data`, each scanned on its own, or None
+    when only a full `scan` can tell (an indented header, which `scan` may read as a
+    continuation line).
+
+    The editor's answer for files with thousands of sections: the header is found by
+    a byte search and only the lines up to the next header are decoded and scanned. A
+    header at column 0 can never be a continuation, so scanning from it gives exactly
+    what a full scan gives for those lines.
+    """
+    needle = f"[{name}]".encode()
+    found: list[tuple[int, int]] = []
+    at = data.find(needle)
+    while at != -1:
+        line_start = data.rfind(b"\n", 0, at) + 1
+        line_end = data.find(b"\n", at)
+        line_end = len(data) if line_end == -1 else line_end
+        before = data[line_start:at].decode("utf-8", "replace")
+        if not before.strip() and b"]" not in data[at + len(needle) : line_end]:
+            if line_start != at:
+                return None
+            following = _COLUMN_ZERO_HEADER_RE.search(data, line_end)
+            found.append((line_start, following.start() if following else len(data)))
+        at = data.find(needle, at + 1)
+    windows = [Window(a, b, 0, scan(data[a:b].decode("utf-8"))) for a, b in found]
+    if len(windows) > 1 or any(w.doc.problems for w in windows):
+        # Line numbers are for messages only: count lines (a pass over the file) just then.
+        for window in windows:
+            window.first_line = data.count(b"\n", 0, window.start)
+            _shifted(window.doc, window.first_line)
+    return windows
+
+
+def _shifted(doc: IniDocument, by: int) -> IniDocument:
+    for section in doc.sections:
+        section.header += by
+        section.content_end += by
+        section.end += by
+        section.key_lines = {key: line + by for key, line in section.key_lines.items()}
+    for problem in doc.problems:
+        problem.line += by
+    return doc
+
+
+def newline_of(data: bytes) -> str:
+    """The file's own line ending (its first one), so an inserted section matches it."""
+    at = data.find(b"\n")
+    return "\r\n" if at > 0 and data[at - 1 : at] == b"\r" else "\n"

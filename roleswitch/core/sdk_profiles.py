@@ -106,7 +106,7 @@ class SdkProfiles:
                 f"manager = {MANAGER}",
                 f"roleswitch_target = {target.name}",
             ]
-            new_text = upsert_section(text or "", name, lines, self._check_section)
+            new_text = upsert_section(text or "", name, lines, self._check_section, full_scan=True)
             self.file.replace(new_text, created=text is None)
         return command
 

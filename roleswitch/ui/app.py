@@ -17,7 +17,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from roleswitch.core.clock import (
     Clock,
@@ -36,12 +36,9 @@ from roleswitch.core.model import (
     Settings,
     Target,
 )
-from roleswitch.ui.commands import AssumeCommands
 from roleswitch.ui.messages import AssumeFailed, AssumeSucceeded
-from roleswitch.ui.screens.confirm import ConfirmScreen
-from roleswitch.ui.screens.help import HelpScreen
-from roleswitch.ui.screens.mfa import MfaScreen
 from roleswitch.ui.widgets.detail import DetailPane
+from roleswitch.ui.widgets.key_bar import KeyBar
 from roleswitch.ui.widgets.session_bar import SessionBar
 from roleswitch.ui.widgets.target_list import RowStatus, TargetList
 
@@ -103,10 +100,17 @@ class FilterInput(Input):
         await self.app.query_one(TargetList).run_action(action)
 
 
+def assume_commands():
+    """The palette's provider, imported when the palette first opens (not at start-up)."""
+    from roleswitch.ui.commands import AssumeCommands
+
+    return AssumeCommands
+
+
 class RoleswitchApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "roleswitch"
-    COMMANDS = App.COMMANDS | {AssumeCommands}
+    COMMANDS = App.COMMANDS | {assume_commands}
 
     BINDINGS = [
         Binding("enter", "assume", "Assume", id="assume"),
@@ -136,6 +140,7 @@ class RoleswitchApp(App[None]):
         self._auto_tried_for: object = None  # the expiry auto-renew already acted on
         self.mfa_expiry: datetime | None = None  # of the active role's MFA session
         self.has_mfa_sessions = False
+        self._detail_for: Target | None = None
 
     @property
     def settings(self) -> Settings:
@@ -155,7 +160,7 @@ class RoleswitchApp(App[None]):
         with Horizontal(id="main"):
             yield TargetList(id="targets")
             yield DetailPane(id="detail")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         # Held once: the 1 Hz tick must not query the DOM (cheaper, and safe during teardown).
@@ -163,6 +168,7 @@ class RoleswitchApp(App[None]):
         self.targets = self.query_one(TargetList)
         self.detail = self.query_one(DetailPane)
         self.filter_input = self.query_one(FilterInput)
+        self.count_label = self.query_one("#count", Label)
         self.load()
         self.set_interval(1.0, self.tick)
         self.filter_input.focus()
@@ -313,6 +319,8 @@ class RoleswitchApp(App[None]):
             else:
                 self.run_assume(target, code, renewal, automatic)
 
+        from roleswitch.ui.screens.mfa import MfaScreen
+
         self.push_screen(MfaScreen(target, reason, alarm=alarm), answered)
 
     def run_assume(self, target: Target, code: str | None, renewal: bool, automatic: bool) -> None:
@@ -399,9 +407,15 @@ class RoleswitchApp(App[None]):
         self.action_assume()
 
     def on_target_list_highlighted(self, message: TargetList.Highlighted) -> None:
-        self.show_detail(message.target)
         self.update_count()
         self.refresh_bindings()
+        # The list is what a typing person watches: paint it first, the detail pane
+        # one frame later (it would otherwise double the cost of every keystroke).
+        self._detail_for = message.target
+        self.call_after_refresh(self._show_pending_detail)
+
+    def _show_pending_detail(self) -> None:
+        self.show_detail(self._detail_for)
 
     def on_target_list_selected(self, message: TargetList.Selected) -> None:
         self.start_assume(message.target)
@@ -415,7 +429,7 @@ class RoleswitchApp(App[None]):
             text = f"{target_list.match_count} of {target_list.total}"
         else:
             text = f"{target_list.total} role{'s' if target_list.total != 1 else ''}"
-        self.query_one("#count", Label).update(text)
+        self.count_label.update(text, layout=False)  # fixed width: no relayout per keystroke
 
     def on_key(self, event: events.Key) -> None:
         """A printable key in the list that is not a command starts filtering."""
@@ -530,6 +544,8 @@ class RoleswitchApp(App[None]):
             self.session_changed()
             self.notify(f"Removed [{session.profile}]." if removed else "Nothing to remove.")
 
+        from roleswitch.ui.screens.confirm import ConfirmScreen
+
         self.push_screen(
             ConfirmScreen(f"Remove [{session.profile}] ({session.target_name}) from the credentials file?"),
             answered,
@@ -586,6 +602,8 @@ class RoleswitchApp(App[None]):
             filter_input.value = ""
 
     def action_help(self) -> None:
+        from roleswitch.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.catalogue_cache import load_catalogue_cached
 from roleswitch.core.clock import SystemClock
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.mfa_sessions import MfaSessionStore, forget_cached_credentials
@@ -15,7 +15,7 @@ from roleswitch.ui.app import RoleswitchApp, Services
 def real_services() -> Services:
     mfa_sessions = MfaSessionStore()
     return Services(
-        load_catalogue=load_catalogue,
+        load_catalogue=load_catalogue_cached,
         sts=StsClient(mfa_sessions=mfa_sessions),
         credentials=CredentialsFile(),
         clock=SystemClock(),

@@ -151,3 +151,14 @@ def test_status_section_lookup_agrees_with_the_full_scanner(text):
     found = scan(text).find("default")
     expected = dict(found[0].values) if len(found) == 1 else None
     assert section_values(text, "default") == expected
+
+
+@fuzz(400)
+@given(text=st.one_of(lines_text, st.binary(max_size=600).map(lambda b: b.decode("utf-8", "replace"))))
+def test_windowed_editing_agrees_with_a_full_scan(text):
+    """The editor scans only the section it replaces; the result must equal a full scan's."""
+    from roleswitch.core.credentials_file import _upsert_scanned, upsert_section
+
+    body = text.removeprefix("\ufeff")
+    new = ["[default]", "aws_access_key_id = ASIA", "manager = roleswitch"]
+    assert upsert_section(body, "default", new) == _upsert_scanned(body, "default", new)

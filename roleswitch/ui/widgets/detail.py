@@ -24,8 +24,16 @@ def mask_text(value: str) -> str:
 class DetailPane(Static):
     """Key/value lines for one target; repainted only when the highlight or session changes."""
 
+    _lines = -1
+
     def show(self, target: Target | None, settings: Settings, session: ActiveSession | None) -> None:
-        self.update(self._content(target, settings, session))
+        content = self._content(target, settings, session)
+        width = max(1, self.content_size.width)
+        lines = sum(max(1, -(-len(line) // width)) for line in content.plain.split("\n"))
+        # A layout pass only when the height changes: moving between similar roles
+        # while typing must not relayout the whole screen.
+        self.update(content, layout=lines != self._lines)
+        self._lines = lines
 
     def _content(self, target: Target | None, settings: Settings, session: ActiveSession | None) -> Content:
         if target is None:

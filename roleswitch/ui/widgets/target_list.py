@@ -7,6 +7,7 @@ created per target.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -77,7 +78,11 @@ class TargetList(ScrollView, can_focus=True):
         self._accounts: list[tuple[str, str | None, int]] = []  # id, name, role count
         self._filter = TargetFilter([])
         self._rows: list[int] = []  # >= 0: target index; < 0: header of account -(n + 1)
-        self._row_of: dict[str, int] = {}  # target name -> row, for repainting one row
+        self._matches: tuple[int, ...] = ()  # the target indices in _rows, ascending
+        self._target_rows: list[int] = []  # the row of each of _matches
+        self._views: dict[str, tuple[tuple[int, ...], list[int], list[int]]] = {}
+        self._index_of: dict[str, int] = {}  # target name -> index
+        self._account_start: list[int] = []  # first target index of each account, then the total
         self._cursor = -1  # index into _rows, always a target row (or -1 when none)
         self._query = ""
         self._statuses: dict[str, RowStatus] = {}
@@ -89,11 +94,16 @@ class TargetList(ScrollView, can_focus=True):
     def set_catalogue(self, catalogue: Catalogue) -> None:
         keep = self.highlighted
         self._targets, self._account_of, self._accounts = [], [], []
+        self._account_start = []
         for number, account in enumerate(catalogue.accounts()):
             self._accounts.append((account.account_id, account.name, len(account.targets)))
+            self._account_start.append(len(self._targets))
             for target in account.targets:
                 self._targets.append(target)
                 self._account_of.append(number)
+        self._account_start.append(len(self._targets))
+        self._index_of = {t.name: i for i, t in enumerate(self._targets)}
+        self._views = {}
         self._filter = TargetFilter([t.search_text for t in self._targets])
         self._widths = (
             min(max((len(t.role_name) for t in self._targets), default=8), 28),
@@ -114,7 +124,7 @@ class TargetList(ScrollView, can_focus=True):
 
     @property
     def match_count(self) -> int:
-        return sum(1 for row in self._rows if row >= 0)
+        return len(self._matches)
 
     @property
     def total(self) -> int:
@@ -138,26 +148,55 @@ class TargetList(ScrollView, can_focus=True):
                 self._refresh_target(each)
 
     def _refresh_target(self, name: str) -> None:
-        y = self._row_of.get(name)
-        if y is not None:
+        y = self._row_of(name)
+        if y >= 0:
             self.refresh_line(y)
 
-    def _apply(self, keep: Target | None) -> None:
-        matches = self._filter.matches(self._query)
+    def _row_of(self, name: str) -> int:
+        """The row showing target `name`, or -1 when the filter hides it (a bisection)."""
+        index = self._index_of.get(name)
+        if index is None:
+            return -1
+        k = bisect.bisect_left(self._matches, index)
+        if k < len(self._matches) and self._matches[k] == index:
+            return self._target_rows[k]
+        return -1
+
+    def _view(self, query: str) -> tuple[tuple[int, ...], list[int], list[int]]:
+        """The rows for `query`, remembered: widening back to an earlier query costs nothing.
+
+        Built one matching account at a time (a bisection and two slices each), not one
+        target at a time.
+        """
+        key = " ".join(query.lower().split())
+        view = self._views.get(key)
+        if view is not None:
+            return view
+        matches = self._filter.matches(key)
         rows: list[int] = []
-        last_account = -1
-        for index in matches:
-            account = self._account_of[index]
-            if account != last_account:
-                rows.append(-(account + 1))
-                last_account = account
-            rows.append(index)
-        self._rows = rows
-        self._row_of = {self._targets[row].name: y for y, row in enumerate(rows) if row >= 0}
-        self.virtual_size = Size(0, len(rows))
-        cursor = self._row_of.get(keep.name, -1) if keep is not None else -1
+        target_rows: list[int] = []
+        start, account_of = self._account_start, self._account_of
+        k, count = 0, len(matches)
+        while k < count:
+            account = account_of[matches[k]]
+            end = bisect.bisect_left(matches, start[account + 1], k)
+            rows.append(-(account + 1))
+            target_rows.extend(range(len(rows), len(rows) + end - k))
+            rows.extend(matches[k:end])
+            k = end
+        if len(self._views) >= 64:
+            self._views.pop(next(iter(self._views)))
+        view = self._views[key] = (matches, rows, target_rows)
+        return view
+
+    def _apply(self, keep: Target | None) -> None:
+        self._matches, self._rows, self._target_rows = self._view(self._query)
+        size = Size(0, len(self._rows))
+        if self.virtual_size != size:
+            self.virtual_size = size
+        cursor = self._row_of(keep.name) if keep is not None else -1
         if cursor < 0:
-            cursor = next((y for y, row in enumerate(rows) if row >= 0), -1)
+            cursor = self._target_rows[0] if self._target_rows else -1
         self._move_to(cursor, force_message=True)
         self.refresh()
 
@@ -170,8 +209,8 @@ class TargetList(ScrollView, can_focus=True):
         return None
 
     def highlight(self, name: str) -> bool:
-        y = self._row_of.get(name)
-        if y is None:
+        y = self._row_of(name)
+        if y < 0:
             return False
         self._move_to(y)
         return True

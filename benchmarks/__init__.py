@@ -1,0 +1,1 @@
+"""roleswitch's benchmark suite: `python -m benchmarks` (see README, Performance)."""
