@@ -55,7 +55,18 @@ def start(kind: str) -> None:
         await pilot.pause()  # mounted, laid out and painted once
         pilot.app.exit()
 
-    make(kind).run(headless=True, size=(120, 40), auto_pilot=first_frame)
+    make(kind).run(headless=True, size=SIZE, auto_pilot=first_frame)
+    print(peak_memory_kb())
+
+
+def peak_memory_kb() -> int:
+    """This process's peak resident memory (VmHWM), which, unlike the rusage of a child,
+    does not count the parent's pages shared before exec."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 def idle(kind: str, seconds: float) -> None:
@@ -65,7 +76,7 @@ def idle(kind: str, seconds: float) -> None:
         await asyncio.sleep(seconds)
         pilot.app.exit()
 
-    make(kind).run(headless=True, size=(120, 40), auto_pilot=sit)
+    make(kind).run(headless=True, size=SIZE, auto_pilot=sit)
 
 
 # Narrowing, then widening back one key at a time to everything, then a second query.

@@ -81,7 +81,7 @@ async def main() -> None:
         def collect() -> None:
             text = credentials.read_text() if credentials.exists() else ""
             secrets.update(re.findall(r"(?:aws_secret_access_key|aws_session_token) = (\S+)", text))
-            for entry in (sandbox.folder / ".cache" / "roleswitch").glob("*.json"):
+            for entry in (sandbox.folder / ".cache" / "roleswitch").glob("[mr]*-*.json"):
                 data = json.loads(entry.read_text())
                 secrets.update((data["SecretAccessKey"], data["SessionToken"]))
 

@@ -27,6 +27,18 @@ from roleswitch.core.model import Catalogue, Settings, Target
 
 _TARGET_FIELDS = tuple(f.name for f in fields(Target))
 _SETTINGS_FIELDS = tuple(f.name for f in fields(Settings))
+_SHARED_FIELDS = tuple(
+    _TARGET_FIELDS.index(name)
+    for name in (
+        "origin",
+        "account_name",
+        "source_profile",
+        "credential_source",
+        "region",
+        "file",
+        "session_name",
+    )
+)
 
 
 def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
@@ -72,13 +84,29 @@ def _read(entry: Path, key: str) -> Catalogue | None:
         if data.get("key") != key:
             return None
         return Catalogue(
-            targets=tuple(Target(*row) for row in data["targets"]),
+            targets=_targets(data["targets"]),
             settings=Settings(*data["settings"]),
             problems=tuple(data["problems"]),
             account_names=MappingProxyType(dict(data["account_names"])),
         )
     except (OSError, ValueError, TypeError, KeyError):
         return None
+
+
+def _targets(rows: list[list]) -> tuple[Target, ...]:
+    """Targets from cached rows. Values many targets share (a file, a region, a source)
+    become one string each, and each row is dropped once used: lower peak memory."""
+    shared: dict[str, str] = {}
+    keep = shared.setdefault
+    targets = []
+    for number, row in enumerate(rows):
+        for index in _SHARED_FIELDS:
+            value = row[index]
+            if value is not None:
+                row[index] = keep(value, value)
+        targets.append(Target(*row))
+        rows[number] = None  # type: ignore[call-overload]
+    return tuple(targets)
 
 
 def _write(entry: Path, key: str, catalogue: Catalogue) -> None:

@@ -81,6 +81,15 @@ def format_left(left: int) -> str:
     return format_span(left)
 
 
+def format_left_coarse(left: int) -> str:
+    """Like `format_left`, in whole minutes until the last two: for list rows, which then
+    repaint once a minute instead of every second (the top bar keeps the seconds)."""
+    if left <= ALARM_SECONDS:
+        return format_left(left)
+    hours, minutes = divmod(left // 60, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
 def format_ago(seconds: int) -> str:
     """Coarse elapsed time: `12s`, `3m`, `2h 05m`."""
     if seconds < 60:

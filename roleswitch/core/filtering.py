@@ -27,14 +27,20 @@ class TargetFilter:
 
     def __init__(self, texts: Sequence[str]) -> None:
         self._count = len(texts)
-        self._texts = list(texts)
-        # The separators are removed from texts so a record cannot be forged by its content.
-        self._blob = "".join(
-            f"{_RECORD}{i}{_INDEX_END}{text.replace(_RECORD, ' ').replace(_INDEX_END, ' ')}"
-            for i, text in enumerate(texts)
-        )
+        self._texts = texts
+        self._joined: str | None = None  # built on the first query, not at start-up
         self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
         self._all = tuple(range(self._count))
+
+    @property
+    def _blob(self) -> str:
+        if self._joined is None:
+            # The separators are removed from texts so a record cannot be forged by its content.
+            self._joined = "".join(
+                f"{_RECORD}{i}{_INDEX_END}{text.replace(_RECORD, ' ').replace(_INDEX_END, ' ')}"
+                for i, text in enumerate(self._texts)
+            )
+        return self._joined
 
     def __len__(self) -> int:
         return self._count

@@ -209,3 +209,46 @@ def newline_of(data: bytes) -> str:
     """The file's own line ending (its first one), so an inserted section matches it."""
     at = data.find(b"\n")
     return "\r\n" if at > 0 and data[at - 1 : at] == b"\r" else "\n"
+
+
+def read_sections(text: str) -> list[tuple[str, dict[str, str], int]] | None:
+    """(name, values, header line number) of every section, for reading only, or None
+    when the file needs `scan` (an indented line, a problem, a repeated key or section).
+
+    `scan` keeps every line and its position for editing; the catalogue only reads
+    config files, which may have tens of thousands of lines, so this does the least
+    per line. For the files it accepts it gives exactly what `scan` gives (a fuzz test
+    holds it to that); everything else goes to `scan`, which also explains problems.
+    """
+    sections: list[tuple[str, dict[str, str], int]] = []
+    names: set[str] = set()
+    values: dict[str, str] | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line:
+            continue
+        first = line[0]
+        if first == "[" and "]" in line:
+            name = line[1 : line.rindex("]")]
+            if name in names:
+                return None
+            names.add(name)
+            values = {}
+            sections.append((name, values, number))
+            continue
+        if first in "#;":
+            continue
+        if first.isspace():
+            if line.strip():
+                return None  # indented: maybe a continuation; scan decides
+            continue
+        if values is None:
+            return None  # a line before any section
+        equals, colon = line.find("="), line.find(":")
+        cut = equals if colon == -1 or (equals != -1 and equals < colon) else colon
+        if cut <= 0:
+            return None
+        key = line[:cut].rstrip().lower()
+        if not key or key in values:
+            return None
+        values[key] = line[cut + 1 :].strip()
+    return sections

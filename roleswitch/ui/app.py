@@ -23,6 +23,7 @@ from roleswitch.core.clock import (
     Clock,
     Urgency,
     format_left,
+    format_left_coarse,
     format_local,
     format_span,
     seconds_left,
@@ -168,6 +169,7 @@ class RoleswitchApp(App[None]):
         self.targets = self.query_one(TargetList)
         self.detail = self.query_one(DetailPane)
         self.filter_input = self.query_one(FilterInput)
+        self.filter_input.cursor_blink = False  # a blinking cursor repaints twice a second, forever
         self.count_label = self.query_one("#count", Label)
         self.load()
         self.set_interval(1.0, self.tick)
@@ -226,7 +228,10 @@ class RoleswitchApp(App[None]):
         name = session.target_name or session.role_arn or "?"
         bar.show(f"● {name} → [{session.profile}]", text, band, extra)
         if self.busy != name:
-            self.targets.set_row_status(name, RowStatus(text, band.value))
+            row_text = format_left_coarse(left) + (" left" if left > 0 else "")
+            if band is Urgency.EXPIRED:
+                row_text = text
+            self.targets.set_row_status(name, RowStatus(row_text, band.value))
         if band is not Urgency.CALM and self._warned_for != session.expiration:
             self._warned_for = session.expiration
             if band is Urgency.EXPIRED:

@@ -162,3 +162,28 @@ def test_windowed_editing_agrees_with_a_full_scan(text):
     body = text.removeprefix("\ufeff")
     new = ["[default]", "aws_access_key_id = ASIA", "manager = roleswitch"]
     assert upsert_section(body, "default", new) == _upsert_scanned(body, "default", new)
+
+
+@fuzz(400)
+@given(text=st.one_of(lines_text, st.binary(max_size=600).map(lambda b: b.decode("utf-8", "replace"))))
+def test_fast_config_reader_agrees_with_the_full_scanner(text):
+    """The catalogue reads well-formed files with a few regex passes; same answer as `scan`."""
+    from roleswitch.core.ini import read_sections
+
+    fast = read_sections(text)
+    if fast is None:
+        return  # left to scan
+    doc = scan(text)
+    assert doc.problems == []
+    assert fast == [(s.name, s.values, s.header + 1) for s in doc.sections]
+
+
+def test_fast_config_reader_takes_ordinary_files():
+    from roleswitch.core.ini import read_sections
+
+    text = "# mine\n[default]\nregion = eu-west-1\n\n[profile a]\r\nrole_arn = x:y\r\nsource_profile=corp\r\n"
+    assert read_sections(text) == [
+        ("default", {"region": "eu-west-1"}, 2),
+        ("profile a", {"role_arn": "x:y", "source_profile": "corp"}, 5),
+    ]
+    assert read_sections("[a]\n  continued = 1\n") is None

@@ -49,3 +49,14 @@ def test_urgency_bands(left, band):
 )
 def test_format_left(left, text):
     assert format_left(left) == text
+
+
+def test_rows_show_whole_minutes_until_the_last_two():
+    from roleswitch.core.clock import format_left_coarse
+
+    assert format_left_coarse(3 * 3600 + 5 * 60 + 59) == "3h 05m"
+    assert format_left_coarse(42 * 60 + 10) == "42m"
+    assert format_left_coarse(121) == "2m"
+    assert format_left_coarse(120) == "2m 00s"
+    assert format_left_coarse(7) == "7s"
+    assert format_left_coarse(-30).startswith("expired")

@@ -104,7 +104,7 @@ class TargetList(ScrollView, can_focus=True):
         self._account_start.append(len(self._targets))
         self._index_of = {t.name: i for i, t in enumerate(self._targets)}
         self._views = {}
-        self._filter = TargetFilter([t.search_text for t in self._targets])
+        self._filter = TargetFilter(_SearchTexts(self._targets))
         self._widths = (
             min(max((len(t.role_name) for t in self._targets), default=8), 28),
             min(max((len(t.source_label) for t in self._targets), default=6), 18),
@@ -361,3 +361,19 @@ class TargetList(ScrollView, can_focus=True):
 
 def _fit(text: str, width: int) -> str:
     return f"{text:<{width}}" if len(text) <= width else text[: width - 1] + "…"
+
+
+class _SearchTexts:
+    """The targets' search texts, made when the filter first needs them (not at start-up)."""
+
+    def __init__(self, targets: list[Target]) -> None:
+        self._targets = targets
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+    def __getitem__(self, index: int) -> str:
+        return self._targets[index].search_text
+
+    def __iter__(self):
+        return (t.search_text for t in self._targets)

@@ -1,0 +1,62 @@
+"""The catalogue cache answers only while the files it was built from are unchanged."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.catalogue_cache import load_catalogue_cached
+
+CONFIG = "[profile corp]\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/Admin\nsource_profile = corp\n"
+TOML = '[accounts.prod]\nid = "222222222222"\nname = "Production"\nsource_profile = "corp"\n\n[[accounts.prod.roles]]\nname = "Deploy"\n'
+
+
+def entry(home):
+    return home.root / ".cache" / "roleswitch" / "catalogue.json"
+
+
+def test_a_second_load_comes_from_the_cache_and_equals_a_full_load(home):
+    home.write(config=CONFIG, toml=TOML)
+    first = load_catalogue_cached()
+    assert entry(home).exists() and stat.S_IMODE(entry(home).stat().st_mode) == 0o600
+    second = load_catalogue_cached()
+    assert second == first == load_catalogue()
+    assert [t.name for t in second.accounts()[0].targets] == ["prod/Deploy"]
+
+
+def test_any_change_to_a_source_file_is_seen(home):
+    home.write(config=CONFIG, toml=TOML)
+    load_catalogue_cached()
+    home.write(config=CONFIG.replace("Admin", "Owner"), toml=TOML)  # same size, new content
+    assert load_catalogue_cached().find("admin").role_name == "Owner"
+    home.toml.write_text(TOML.replace("Deploy", "Ship"))
+    assert load_catalogue_cached().find("prod/Ship") is not None
+    home.credentials.write_text("[other]\naws_access_key_id = A\naws_secret_access_key = b\n")
+    assert load_catalogue_cached() == load_catalogue()
+
+
+def test_a_new_session_in_the_credentials_file_keeps_the_cache(home):
+    home.write(config=CONFIG, credentials="[corp]\naws_access_key_id = A\naws_secret_access_key = b\n")
+    load_catalogue_cached()
+    before = entry(home).stat().st_mtime_ns
+    home.credentials.write_text(home.credentials.read_text().replace("= b", "= c"))  # keys rotated
+    load_catalogue_cached()
+    assert entry(home).stat().st_mtime_ns == before  # only section names matter
+
+
+def test_a_damaged_cache_is_ignored_and_rewritten(home):
+    home.write(config=CONFIG)
+    load_catalogue_cached()
+    entry(home).write_text("{not json")
+    assert load_catalogue_cached() == load_catalogue()
+    entry(home).write_text('{"key": "x"}')
+    assert load_catalogue_cached() == load_catalogue()
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(home):
+    home.write(config=CONFIG)
+    folder = home.root / ".cache"
+    folder.write_text("a file where the folder should be")
+    assert load_catalogue_cached() == load_catalogue()
+    os.unlink(folder)
