@@ -243,8 +243,10 @@ def read_sections(text: str) -> list[tuple[str, dict[str, str], int]] | None:
             continue
         if values is None:
             return None  # a line before any section
-        equals, colon = line.find("="), line.find(":")
-        cut = equals if colon == -1 or (equals != -1 and equals < colon) else colon
+        cut = line.find("=")
+        colon = line.find(":", 0, cut) if cut != -1 else line.find(":")
+        if colon != -1:
+            cut = colon
         if cut <= 0:
             return None
         key = line[:cut].rstrip().lower()

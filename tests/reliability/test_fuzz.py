@@ -164,8 +164,28 @@ def test_windowed_editing_agrees_with_a_full_scan(text):
     assert upsert_section(body, "default", new) == _upsert_scanned(body, "default", new)
 
 
+_word = st.text(alphabet="abcAB_-./:= \t#;[]", min_size=0, max_size=8)
+well_formed = st.builds(
+    lambda sections, nl: nl.join(
+        line for name, keys in sections for line in [f"[{name}]", *(f"{k}{sep}{v}" for k, sep, v in keys)]
+    ),
+    st.lists(
+        st.tuples(
+            _word,
+            st.lists(st.tuples(_word, st.sampled_from(["=", " = ", ":", " : ", "=\t"]), _word), max_size=4),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["\n", "\r\n", "\n\n", "\n# note\n"]),
+)
+
+
 @fuzz(400)
-@given(text=st.one_of(lines_text, st.binary(max_size=600).map(lambda b: b.decode("utf-8", "replace"))))
+@given(
+    text=st.one_of(
+        lines_text, well_formed, st.binary(max_size=600).map(lambda b: b.decode("utf-8", "replace"))
+    )
+)
 def test_fast_config_reader_agrees_with_the_full_scanner(text):
     """The catalogue reads well-formed files with a few regex passes; same answer as `scan`."""
     from roleswitch.core.ini import read_sections

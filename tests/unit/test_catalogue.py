@@ -119,3 +119,27 @@ def test_ten_thousand_profiles_load(home):
     cat = load_catalogue()
     assert len(cat.targets) == 10_000 and all(t.valid for t in cat.targets)
     assert len(cat.accounts()) == 500
+
+
+def test_target_init_takes_every_field_in_order_and_stays_frozen():
+    import dataclasses
+    import inspect
+
+    from roleswitch.core.model import Target
+
+    parameters = list(inspect.signature(Target.__init__).parameters.values())[1:]
+    assert [p.name for p in parameters] == [f.name for f in dataclasses.fields(Target)]
+    for parameter, field in zip(parameters, dataclasses.fields(Target), strict=True):
+        assert parameter.default == (
+            inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        )
+    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(Target)}
+    target = Target(**values)
+    assert {f.name: getattr(target, f.name) for f in dataclasses.fields(Target)} == values
+    try:
+        target.name = "other"
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("Target must stay frozen")
+    assert dataclasses.replace(target, region="x").region == "x" and target.region == "v-region"
