@@ -40,10 +40,9 @@ def minimal_app():
 
 
 def roleswitch_app():
-    from roleswitch.ui.app import RoleswitchApp
-    from roleswitch.ui.launch import real_services
+    from roleswitch.ui.launch import build_app
 
-    return RoleswitchApp(real_services())
+    return build_app()
 
 
 def make(kind: str):
@@ -97,6 +96,7 @@ def filter_latencies() -> None:
     async def type_keys(pilot) -> None:
         app = pilot.app
         await pilot.pause()
+        await asyncio.sleep(0.5)  # a person starts typing after the first frame, not within it
         frames: list[float] = []
         display = app._display
 

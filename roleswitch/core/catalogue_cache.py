@@ -22,7 +22,6 @@ from roleswitch.core import paths
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.errors import RoleswitchError
 from roleswitch.core.guarded_file import atomic_write, ensure_private_folder
-from roleswitch.core.ini import section_names
 from roleswitch.core.model import Catalogue, Settings, Target
 
 _TARGET_FIELDS = tuple(f.name for f in fields(Target))
@@ -61,7 +60,8 @@ def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
 
 
 def _key(*files: Path) -> str | None:
-    digest = hashlib.blake2b(digest_size=20)
+    # sha1 only detects change here; nothing trusts it for security.
+    digest = hashlib.sha1(usedforsecurity=False)
     digest.update(f"{__version__}\0{_TARGET_FIELDS}\0{_SETTINGS_FIELDS}".encode())
     for index, path in enumerate(files):
         digest.update(f"\0{path}\0".encode())
@@ -72,8 +72,8 @@ def _key(*files: Path) -> str | None:
             continue
         except OSError:
             return None  # let the full load say what is wrong
-        if index == 2:  # the credentials file: only which profiles it has counts
-            data = "\n".join(sorted(section_names(data.decode("utf-8", "replace")))).encode()
+        if index == 2:  # the credentials file: only its [section] lines count, not the keys
+            data = b"\n".join(chunk[: chunk.find(b"\n")] for chunk in data.split(b"\n["))
         digest.update(data)
     return digest.hexdigest()
 

@@ -30,6 +30,7 @@ class TargetFilter:
         self._texts = texts
         self._joined: str | None = None  # built on the first query, not at start-up
         self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
+        self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
         self._all = tuple(range(self._count))
 
     @property
@@ -71,12 +72,21 @@ class TargetFilter:
             self._cache.popitem(last=False)
         return result
 
+    def prepare(self) -> None:
+        """Build the joined text now (when idle) rather than on the first keystroke."""
+        _ = self._blob
+
     def _scan(self, terms: list[str]) -> tuple[int, ...]:
         """Every record matching all `terms`, found by one C-level pass per term."""
         result: tuple[int, ...] | None = None
         for term in terms:
-            # One match at most per record, in record order: already sorted, no duplicates.
-            hits = tuple(map(int, _term_pattern(term).findall(self._blob)))
+            hits = self._term_cache.get(term)
+            if hits is None:
+                # One match at most per record, in record order: sorted, no duplicates.
+                hits = tuple(map(int, _term_pattern(term).findall(self._blob)))
+                if len(self._term_cache) >= _CACHE_SIZE:
+                    self._term_cache.pop(next(iter(self._term_cache)))
+                self._term_cache[term] = hits
             if result is None:
                 result = hits
             else:

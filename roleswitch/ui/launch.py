@@ -26,7 +26,12 @@ def real_services() -> Services:
     )
 
 
+def build_app(badge: str = "") -> RoleswitchApp:
+    """The app as `roleswitch` runs it (the benchmarks start it the same way)."""
+    return RoleswitchApp(real_services(), badge=badge, freeze_gc=True)
+
+
 def launch(badge: str = "") -> int:
-    app = RoleswitchApp(real_services(), badge=badge)
+    app = build_app(badge)
     app.run()
     return app.return_code or 0

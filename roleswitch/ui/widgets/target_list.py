@@ -88,6 +88,7 @@ class TargetList(ScrollView, can_focus=True):
         self._statuses: dict[str, RowStatus] = {}
         self._active_name: str | None = None
         self._widths = (8, 6)
+        self._combined: dict[tuple[bool, str], Style] = {}
 
     # --- data -----------------------------------------------------------------
 
@@ -110,6 +111,10 @@ class TargetList(ScrollView, can_focus=True):
             min(max((len(t.source_label) for t in self._targets), default=6), 18),
         )
         self._apply(keep)
+
+    def prepare_filter(self) -> None:
+        """Do the filter's one-off work now, while idle, not on the first keystroke."""
+        self._filter.prepare()
 
     def set_filter(self, query: str) -> None:
         if query == self._query:
@@ -285,21 +290,39 @@ class TargetList(ScrollView, can_focus=True):
         if row_index >= len(self._rows):
             if row_index == 0:
                 return self._empty_line(width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base(False))
         row = self._rows[row_index]
-        pad = self.rich_style
+        highlighted = row >= 0 and row_index == self._cursor
         if row < 0:
             segments = self._header_segments(-row - 1)
         else:
-            highlighted = row_index == self._cursor
             segments = self._target_segments(row, highlighted, width)
-            if highlighted:
-                pad = pad + self._style("highlight")
-        return Strip(segments).adjust_cell_length(width, pad).crop(0, width)
+        return Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
+
+    def notify_style_update(self) -> None:
+        self._combined.clear()
+        super().notify_style_update()
 
     def _style(self, name: str) -> Style:
         # Partial: only what the class sets, so a row's highlight background survives.
         return self.get_component_rich_style(f"target-list--{name}", partial=True)
+
+    def _base(self, highlighted: bool) -> Style:
+        return self._styled(highlighted, "")
+
+    def _styled(self, highlighted: bool, name: str) -> Style:
+        """The row's base style (highlighted or not) plus component `name`, remembered
+        until the styles change: every visible row needs a few of these on every frame."""
+        key = (highlighted, name)
+        style = self._combined.get(key)
+        if style is None:
+            style = self.rich_style
+            if highlighted:
+                style = style + self._style("highlight")
+            if name:
+                style = style + self._style(name)
+            self._combined[key] = style
+        return style
 
     def _empty_line(self, width: int) -> Strip:
         text = (
@@ -307,41 +330,39 @@ class TargetList(ScrollView, can_focus=True):
             if self._targets
             else " No roles configured: add role profiles to ~/.aws/config or roleswitch's config."
         )
-        return Strip([Segment(text, self._style("empty"))]).adjust_cell_length(width, self.rich_style)
+        return Strip([Segment(text, self._style("empty"))]).adjust_cell_length(width, self._base(False))
 
     def _header_segments(self, account: int) -> list[Segment]:
         account_id, name, count = self._accounts[account]
         label = name or account_id or "unknown account"
-        base = self.rich_style
-        segments = [Segment(f" {label}", base + self._style("account"))]
+        segments = [Segment(f" {label}", self._styled(False, "account"))]
         if name and account_id:
-            segments.append(Segment(f"  {account_id}", base + self._style("account-id")))
-        segments.append(Segment(f"  {count} role{'s' if count != 1 else ''}", base + self._style("dim")))
+            segments.append(Segment(f"  {account_id}", self._styled(False, "account-id")))
+        segments.append(Segment(f"  {count} role{'s' if count != 1 else ''}", self._styled(False, "dim")))
         return segments
 
     def _target_segments(self, index: int, highlighted: bool, width: int) -> list[Segment]:
         target = self._targets[index]
-        base = self.rich_style
-        if highlighted:
-            base = base + self._style("highlight")
-        dim = base + self._style("dim")
+        base = self._base(highlighted)
+        dim = self._styled(highlighted, "dim")
         active = target.name == self._active_name
         marker = "●" if active else " "
         segments = [Segment(f" {'▶' if highlighted else ' '}{marker} ", base)]
         role_w, source_w = self._widths
         status = self._statuses.get(target.name)
         if not target.valid:
-            segments.append(Segment(f"{_fit(target.name, role_w)}  ", base + self._style("invalid")))
-            segments.append(Segment(f"invalid: {target.problem}", base + self._style("invalid")))
+            invalid = self._styled(highlighted, "invalid")
+            segments.append(Segment(f"{_fit(target.name, role_w)}  ", invalid))
+            segments.append(Segment(f"invalid: {target.problem}", invalid))
             return segments
-        role_style = base + self._style("active") if active else base
+        role_style = self._styled(highlighted, "active") if active else base
         segments.append(Segment(f"{_fit(target.role_name, role_w)}  ", role_style))
         status_w = len(status.text) + 2 if status else 0
         room = width - 4 - role_w - 2 - status_w
         columns = [
             (_fit(target.source_label, source_w), dim),
             (_fit(target.region or "-", 14), dim),
-            ("MFA" if target.needs_mfa else "   ", base + self._style("mfa")),
+            ("MFA" if target.needs_mfa else "   ", self._styled(highlighted, "mfa")),
         ]
         if width >= 100:
             columns.insert(0, (_fit(target.name, 26), dim))
@@ -353,7 +374,7 @@ class TargetList(ScrollView, can_focus=True):
         if status:
             # Drawn on the list's own background so warning colours stay legible when highlighted.
             segments.append(Segment(" " * max(room - 1, 0), base))
-            status_style = self.rich_style + self._style(status.style)
+            status_style = self._styled(False, status.style)
             segments.append(Segment(f" {status.text} ", status_style))
             segments.append(Segment(" ", base))
         return segments
