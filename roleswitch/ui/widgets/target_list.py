@@ -89,6 +89,7 @@ class TargetList(ScrollView, can_focus=True):
         self._active_name: str | None = None
         self._widths = (8, 6)
         self._combined: dict[tuple[bool, str], Style] = {}
+        self._strips: dict[tuple, Strip] = {}
 
     # --- data -----------------------------------------------------------------
 
@@ -105,6 +106,7 @@ class TargetList(ScrollView, can_focus=True):
         self._account_start.append(len(self._targets))
         self._index_of = {t.name: i for i, t in enumerate(self._targets)}
         self._views = {}
+        self._strips.clear()
         self._filter = TargetFilter(_SearchTexts(self._targets))
         self._widths = (
             min(max((len(t.role_name) for t in self._targets), default=8), 28),
@@ -148,6 +150,8 @@ class TargetList(ScrollView, can_focus=True):
 
     def set_active(self, name: str | None) -> None:
         previous, self._active_name = self._active_name, name
+        if previous != name:
+            self._strips.clear()
         for each in (previous, name):
             if each:
                 self._refresh_target(each)
@@ -293,14 +297,23 @@ class TargetList(ScrollView, can_focus=True):
             return Strip.blank(width, self._base(False))
         row = self._rows[row_index]
         highlighted = row >= 0 and row_index == self._cursor
-        if row < 0:
-            segments = self._header_segments(-row - 1)
-        else:
-            segments = self._target_segments(row, highlighted, width)
-        return Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
+        # A row looks the same wherever the filter puts it: remember its strip.
+        key = (row, highlighted, width, self._statuses.get(self._targets[row].name) if row >= 0 else None)
+        strip = self._strips.get(key)
+        if strip is None:
+            if row < 0:
+                segments = self._header_segments(-row - 1)
+            else:
+                segments = self._target_segments(row, highlighted, width)
+            strip = Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
+            if len(self._strips) > 4096:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
 
     def notify_style_update(self) -> None:
         self._combined.clear()
+        self._strips.clear()
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
