@@ -31,6 +31,7 @@ class TargetFilter:
         self._joined: str | None = None  # built on the first query, not at start-up
         self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
         self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
+        self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
 
     @property
@@ -73,14 +74,23 @@ class TargetFilter:
         return result
 
     def prepare(self) -> None:
-        """Build the joined text now (when idle) rather than on the first keystroke."""
+        """Build the joined text and the one-character index now (when idle), not on
+        the first keystroke of a query, which matches almost everything."""
         _ = self._blob
+        if self._by_char is None:
+            by_char: dict[str, list[int]] = {}
+            for index, text in enumerate(self._texts):
+                for ch in set(text) - {"\n"}:
+                    by_char.setdefault(ch, []).append(index)
+            self._by_char = {ch: tuple(indices) for ch, indices in by_char.items()}
 
     def _scan(self, terms: list[str]) -> tuple[int, ...]:
         """Every record matching all `terms`, found by one C-level pass per term."""
         result: tuple[int, ...] | None = None
         for term in terms:
             hits = self._term_cache.get(term)
+            if hits is None and len(term) == 1 and self._by_char is not None:
+                hits = self._by_char.get(term, ())
             if hits is None:
                 # One match at most per record, in record order: sorted, no duplicates.
                 hits = tuple(map(int, _term_pattern(term).findall(self._blob)))

@@ -33,3 +33,13 @@ def test_a_term_never_matches_across_fields():
     )
     assert f.matches("prod") == (1,)
     assert f.matches("dev 3333") == (0,)
+
+
+def test_prepared_filter_answers_like_an_unprepared_one():
+    from roleswitch.core.filtering import TargetFilter
+
+    texts = ["production\n111111111111\nadmin\nprod/admin", "staging\n222\nreadonly\nstg/ro", "x\ny", ""]
+    plain, prepared = TargetFilter(texts), TargetFilter(texts)
+    prepared.prepare()
+    for query in ["a", "p", "\n", "z", "2", "a r", "pa", "st ro", " ", "1 a"]:
+        assert prepared.matches(query) == plain.matches(query), query
