@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from roleswitch.core.errors import CredentialsFileError
+from roleswitch.core.file_lock import LockTimeout, exclusive_lock
 
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -71,16 +72,14 @@ class GuardedFile:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Serialise read-modify-write across processes; leaves no lock file behind."""
-        from filelock import FileLock, Timeout
-
         if self.path.is_symlink() and not self.path.exists():
             self.read_text()  # raises the dangling-symlink sentence; nothing is created
         real = Path(os.path.realpath(self.path))
         ensure_private_folder(real.parent)
-        lock = FileLock(str(real.parent / f".{real.name}.roleswitch-lock"), timeout=LOCK_TIMEOUT_SECONDS)
+        lock = exclusive_lock(str(real.parent / f".{real.name}.roleswitch-lock"), LOCK_TIMEOUT_SECONDS)
         try:
-            lock.acquire()
-        except Timeout:
+            lock.__enter__()
+        except LockTimeout:
             raise CredentialsFileError(
                 f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; "
                 "try again."
@@ -93,11 +92,7 @@ class GuardedFile:
             _remove_stale_temp_files(real)
             yield
         finally:
-            # Unlink while still holding it: a waiter that opened the old inode sees it
-            # unlinked after acquiring and starts over, so the lock stays exclusive.
-            with contextlib.suppress(OSError):
-                os.unlink(lock.lock_file)
-            lock.release()
+            lock.__exit__(None, None, None)
 
     def permission_warning(self) -> str | None:
         """A sentence if the existing file is readable or writable by group or others."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from roleswitch.core import paths
 from roleswitch.core.credentials_file import format_expiration, parse_expiration
 from roleswitch.core.errors import CredentialsFileError
+from roleswitch.core.file_lock import LockTimeout, exclusive_lock
 from roleswitch.core.guarded_file import atomic_write, ensure_private_folder
 from roleswitch.core.model import Credentials
 
@@ -85,14 +85,11 @@ class SecretCache:
     @contextlib.contextmanager
     def locked(self, key: str) -> Iterator[None]:
         """Hold `key` while it is being refreshed, so parallel callers make one STS call."""
-        from filelock import FileLock, Timeout
-
         ensure_private_folder(self.folder)
-        path = self.entry_path(key)
-        lock = FileLock(str(path.with_suffix(".lock")), timeout=LOCK_TIMEOUT_SECONDS)
+        lock = exclusive_lock(str(self.entry_path(key).with_suffix(".lock")), LOCK_TIMEOUT_SECONDS)
         try:
-            lock.acquire()
-        except Timeout:
+            lock.__enter__()
+        except LockTimeout:
             raise CredentialsFileError(
                 f"Another roleswitch has been refreshing this entry for {LOCK_TIMEOUT_SECONDS:.0f}s; "
                 "try again."
@@ -104,9 +101,7 @@ class SecretCache:
         try:
             yield
         finally:
-            with contextlib.suppress(OSError):
-                os.unlink(lock.lock_file)
-            lock.release()
+            lock.__exit__(None, None, None)
 
 
 def credentials_to_json(credentials: Credentials) -> dict:
