@@ -279,13 +279,7 @@ class Bench:
         def update() -> None:
             writer.write("default", result)
 
-        times: dict[str, list[float]] = {"rewrite": [], "update": []}
-        for _ in range(self.runs(61, 21)):
-            for name, action in (("rewrite", rewrite), ("update", update)):
-                gc.collect()
-                begin = time.perf_counter()
-                action()
-                times[name].append(time.perf_counter() - begin)
+        times = alternate_calls({"rewrite": rewrite, "update": update}, self.runs(61, 21))
         base, ours = median(times["rewrite"]), median(times["update"])
         self.record(
             6,
@@ -321,13 +315,7 @@ class Bench:
             "botocore": lambda: botocore.configloader.load_config(str(config)),
             "roleswitch": lambda: load_catalogue(config, folder / "none.toml", credentials),
         }
-        times: dict[str, list[float]] = {name: [] for name in actions}
-        for _ in range(self.runs(9, 3)):
-            for name, action in actions.items():
-                gc.collect()  # neither side pays for the other's garbage
-                begin = time.perf_counter()
-                action()
-                times[name].append(time.perf_counter() - begin)
+        times = alternate_calls(actions, self.runs(9, 3))
         base, ours = median(times["botocore"]), median(times["roleswitch"])
         self.record(
             7,
@@ -395,6 +383,18 @@ def alternate(commands: dict[str, list[str]], env: dict[str, str], rounds: int, 
             if memory:
                 peaks[name].append(int(output.split()[-1]))
     return (times, peaks) if memory else times
+
+
+def alternate_calls(actions: dict, rounds: int) -> dict[str, list[float]]:
+    """Call each action `rounds` times, interleaved; seconds per call."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(rounds):
+        for name, action in actions.items():
+            gc.collect()  # neither side pays for the other's garbage
+            begin = time.perf_counter()
+            action()
+            times[name].append(time.perf_counter() - begin)
+    return times
 
 
 def cpu_seconds(pid: int) -> float:

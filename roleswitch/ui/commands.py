@@ -17,26 +17,21 @@ class AssumeCommands(Provider):
         for target in app.catalogue.targets:
             if not target.valid:
                 continue
-            text = f"assume: {target.name}"
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(text),
-                    partial(app.assume_by_name, target.name),
-                    text=text,
-                    help=f"{target.role_arn} via {target.source_label}",
-                )
-            text = f"sdk profile: {target.name}"
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(text),
-                    partial(app.write_sdk_profile, target.name),
-                    text=text,
-                    help="write a credential_process profile to ~/.aws/config",
-                )
+            entries = (
+                ("assume", app.assume_by_name, f"{target.role_arn} via {target.source_label}"),
+                ("sdk profile", app.write_sdk_profile, "write a credential_process profile to ~/.aws/config"),
+            )
+            for verb, action, help_text in entries:
+                text = f"{verb}: {target.name}"
+                score = matcher.match(text)
+                if score > 0:
+                    yield Hit(
+                        score,
+                        matcher.highlight(text),
+                        partial(action, target.name),
+                        text=text,
+                        help=help_text,
+                    )
 
     async def discover(self) -> Hits:
         targets = [t for t in self.app.catalogue.targets if t.valid][:DISCOVER_LIMIT]

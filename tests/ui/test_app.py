@@ -400,3 +400,23 @@ async def test_a_refused_mfa_session_asks_for_the_code_once_saying_why(home):
         assert [code for _, code in sts.calls] == ["123456", None, "654321"]
         assert not isinstance(app.screen, MfaScreen)
         assert app.session.access_key_id == "ASIATESTKEY000000003"
+
+
+async def test_sdk_profile_from_the_palette_and_from_ctrl_o(home):
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sdk profile: staging/deploy")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        text = home.config.read_text()
+        assert "[profile staging-Deploy]\ncredential_process = " in text
+        assert text.rstrip().endswith("roleswitch_target = staging/Deploy")
+        await pilot.press(*"legacy", "ctrl+o")  # a profile of the config file: its SDK twin gets a suffix
+        await pilot.pause()
+        assert "[profile legacy-admin-roleswitch]" in home.config.read_text()
+        assert notes(app)[-1].startswith("Wrote [profile legacy-admin-roleswitch]")
+        assert sts.calls == []  # writing a profile assumes nothing
