@@ -149,9 +149,10 @@ def _run(handler, args) -> int:
 
 
 def _catalogue():
-    from roleswitch.core.catalogue import load_catalogue
+    # Cached: credential-process runs for every client an SDK builds.
+    from roleswitch.core.catalogue_cache import load_catalogue_cached
 
-    catalogue = load_catalogue()
+    catalogue = load_catalogue_cached()
     for problem in catalogue.problems:
         print(f"roleswitch: warning: {problem}", file=sys.stderr)
     return catalogue
@@ -232,7 +233,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def _assume(args: argparse.Namespace, *, writes: bool):
     """Find the target, check the profile it will go to, ask for MFA, call STS.
 
-    Shared by assume and env; returns (profile written to or None, result).
+    Shared by assume, env and exec; returns (profile written to or None, result).
     """
     from roleswitch.core import validate
     from roleswitch.core.credentials_file import CredentialsFile
@@ -463,7 +464,6 @@ def cmd_exec(args: argparse.Namespace) -> int:
     """Replace this process with the command, so its exit status and signals are its own."""
     import os
 
-    from roleswitch.core import validate
     from roleswitch.core.credentials_file import format_expiration
 
     command = list(args.argv)
@@ -472,10 +472,8 @@ def cmd_exec(args: argparse.Namespace) -> int:
     if not command:
         print("roleswitch: exec needs a command: roleswitch exec TARGET -- COMMAND ...", file=sys.stderr)
         return EXIT_USAGE
-    catalogue = _catalogue()
-    target = _find(catalogue, args.target)
-    duration = validate.duration(args.duration) if args.duration else None
-    result = assume_asking_for_mfa(target, catalogue.settings, args.mfa_code, duration)
+    _, result = _assume(args, writes=False)
+    target = result.target
     creds = result.credentials
     env = {k: v for k, v in os.environ.items() if k not in _EXEC_CLEARED}
     env.update(

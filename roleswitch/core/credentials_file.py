@@ -17,9 +17,8 @@ from roleswitch.core import paths
 from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.errors import WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
-from roleswitch.core.ini import IniDocument, Section, newline_of, scan, section_windows
+from roleswitch.core.ini import IniDocument, Section, newline_of, scan, section_values, section_windows
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
-from roleswitch.core.section_lookup import section_values
 
 MANAGER = "roleswitch"
 CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
@@ -251,13 +250,8 @@ def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=
             block = block[: -len(nl)]  # the file had no final newline: keep it that way
         view = memoryview(body)
         return b"".join((bom, view[: window.start], block.encode("utf-8"), view[cut:]))
-    prefix = [bom, body]
-    if body and not body.endswith(b"\n"):
-        prefix.append(nl.encode())
     last_line = body[body.rfind(b"\n", 0, len(body) - 1) + 1 :].decode("utf-8")
-    if body and last_line.strip():
-        prefix.append(nl.encode())  # one blank line between the last section and ours
-    return b"".join([*prefix, block.encode("utf-8")])
+    return bom + _appended(body.decode("utf-8"), last_line, block, nl).encode("utf-8")
 
 
 def _appended(body: str, last_line: str, block: str, nl: str) -> str:

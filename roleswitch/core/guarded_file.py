@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from roleswitch.core.errors import CredentialsFileError
@@ -36,11 +36,17 @@ class GuardedFile:
 
     def read_text(self) -> str | None:
         """The file's text, None if it does not exist; errors become one sentence."""
-        data = self.read_checked_bytes()
-        return None if data is None else data.decode("utf-8")
+        data = self._read_bytes()
+        return None if data is None else self._decode(data)
 
     def read_checked_bytes(self) -> bytes | None:
         """The file's bytes, checked to be UTF-8; None if it does not exist."""
+        data = self._read_bytes()
+        if data is not None:
+            self._decode(data)
+        return data
+
+    def _read_bytes(self) -> bytes | None:
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -61,13 +67,15 @@ class GuardedFile:
             ) from None
         except OSError as error:
             raise CredentialsFileError(f"{self.path} cannot be read: {error.strerror}.") from None
+        return data
+
+    def _decode(self, data: bytes) -> str:
         try:
-            data.decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise CredentialsFileError(
                 f"{self.path} is not valid UTF-8 (byte {error.start}); roleswitch will not edit it."
             ) from None
-        return data
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -76,23 +84,15 @@ class GuardedFile:
             self.read_text()  # raises the dangling-symlink sentence; nothing is created
         real = Path(os.path.realpath(self.path))
         ensure_private_folder(real.parent)
-        lock = exclusive_lock(str(real.parent / f".{real.name}.roleswitch-lock"), LOCK_TIMEOUT_SECONDS)
-        try:
-            lock.__enter__()
-        except LockTimeout:
-            raise CredentialsFileError(
-                f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; "
-                "try again."
-            ) from None
-        except OSError as error:
-            raise CredentialsFileError(
-                f"Cannot lock {self.path} ({error.strerror}); check the folder's permissions."
-            ) from None
-        try:
+        busy = f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; try again."
+        with holding(
+            str(real.parent / f".{real.name}.roleswitch-lock"),
+            LOCK_TIMEOUT_SECONDS,
+            busy=busy,
+            unable=lambda reason: f"Cannot lock {self.path} ({reason}); check the folder's permissions.",
+        ):
             _remove_stale_temp_files(real)
             yield
-        finally:
-            lock.__exit__(None, None, None)
 
     def permission_warning(self) -> str | None:
         """A sentence if the existing file is readable or writable by group or others."""
@@ -122,6 +122,24 @@ class GuardedFile:
             raise CredentialsFileError(
                 f"Cannot write {self.path} ({reason}); it was left as it was."
             ) from None
+
+
+@contextlib.contextmanager
+def holding(lock_path: str, timeout: float, *, busy: str, unable: Callable[[str], str]) -> Iterator[None]:
+    """`exclusive_lock`, with the two ways of not getting it as one sentence each: `busy`
+    when someone held it past `timeout`, `unable(reason)` when it cannot be made.
+    Errors inside the block are not touched."""
+    lock = exclusive_lock(lock_path, timeout)
+    try:
+        lock.__enter__()
+    except LockTimeout:
+        raise CredentialsFileError(busy) from None
+    except OSError as error:
+        raise CredentialsFileError(unable(error.strerror)) from None
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def ensure_private_folder(folder: Path) -> None:

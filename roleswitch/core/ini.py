@@ -13,7 +13,9 @@ sections or keys are errors (botocore refuses such a file).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+# Plain slotted classes, not dataclasses: `roleswitch status` reads one section with
+# this module from shell prompts, and importing dataclasses (and inspect) costs 8 ms.
 
 _HEADER_RE = re.compile(r"^[ \t\f\v]*\[(.*)\]", re.MULTILINE)
 _LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
@@ -24,31 +26,43 @@ def split_lines(text: str) -> list[str]:
     return _LINE_RE.findall(text)
 
 
-@dataclass(slots=True)
 class Section:
     """One `[name]` block: `header` is its line index, `content_end` is one past
     its last key or continuation line (trailing blanks and comments are not its
     own), `end` is where the next section starts."""
 
-    name: str
-    header: int
-    content_end: int
-    end: int
-    values: dict[str, str] = field(default_factory=dict)
-    key_lines: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("content_end", "end", "header", "key_lines", "name", "values")
+
+    def __init__(self, name: str, header: int, content_end: int, end: int) -> None:
+        self.name = name
+        self.header = header
+        self.content_end = content_end
+        self.end = end
+        self.values: dict[str, str] = {}
+        self.key_lines: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"Section({self.name!r}, lines {self.header}-{self.content_end}, end {self.end})"
 
 
-@dataclass(slots=True)
 class Problem:
-    line: int  # 1-based
-    message: str
+    __slots__ = ("line", "message")
+
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line  # 1-based
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"Problem({self.line}, {self.message!r})"
 
 
-@dataclass(slots=True)
 class IniDocument:
-    lines: list[str]
-    sections: list[Section]
-    problems: list[Problem]
+    __slots__ = ("lines", "problems", "sections")
+
+    def __init__(self, lines: list[str], sections: list[Section], problems: list[Problem]) -> None:
+        self.lines = lines
+        self.sections = sections
+        self.problems = problems
 
     def find(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]
@@ -60,10 +74,6 @@ class IniDocument:
             if line.endswith("\n"):
                 return "\r\n" if line.endswith("\r\n") else "\n"
         return "\n"
-
-
-def _is_blank_or_comment(stripped: str) -> bool:
-    return not stripped or stripped[0] in "#;"
 
 
 def split_key_value(stripped: str) -> tuple[str, str] | None:
@@ -146,46 +156,78 @@ def scan(text: str) -> IniDocument:
     return IniDocument(lines=lines, sections=sections, problems=problems)
 
 
-_COLUMN_ZERO_HEADER_RE = re.compile(rb"^\[[^\n]*\]", re.MULTILINE)
+_COLUMN_ZERO_HEADER = {
+    str: re.compile(r"^\[[^\n]*\]", re.MULTILINE),
+    bytes: re.compile(rb"^\[[^\n]*\]", re.MULTILINE),
+}
 
 
-@dataclass(slots=True)
 class Window:
     """The part of a file from one `[name]` header to the next header: `doc` is its scan;
-    `start` and `end` are byte offsets in the file; `first_line` is the file's index of
-    its first line (0 unless line numbers were needed, see `section_windows`)."""
+    `start` and `end` are offsets in the file; `first_line` is the file's index of its
+    first line (0 unless line numbers were needed, see `section_windows`)."""
 
-    start: int
-    end: int
-    first_line: int
-    doc: IniDocument
+    __slots__ = ("doc", "end", "first_line", "start")
+
+    def __init__(self, start: int, end: int, first_line: int, doc: IniDocument) -> None:
+        self.start = start
+        self.end = end
+        self.first_line = first_line
+        self.doc = doc
+
+
+def _header_spans(text, name: str) -> list[tuple[int, int]] | None:
+    """(start, end) of the text from each `[name]` header at column 0 to the next header,
+    in a `str` or the `bytes` of a UTF-8 file; None when a `[name]` header is indented,
+    which only a full `scan` can place (it may be a continuation line).
+
+    Files with thousands of sections: the header is found by `find`, and only its own
+    lines need scanning. A header at column 0 can never be a continuation, so scanning
+    from it gives exactly what a full scan gives for those lines.
+    """
+    binary = isinstance(text, bytes)
+    needle = f"[{name}]".encode() if binary else f"[{name}]"
+    newline, bracket = (b"\n", b"]") if binary else ("\n", "]")
+    spans: list[tuple[int, int]] = []
+    at = text.find(needle)
+    while at != -1:
+        line_start = text.rfind(newline, 0, at) + 1
+        line_end = text.find(newline, at)
+        line_end = len(text) if line_end == -1 else line_end
+        before = text[line_start:at]
+        if binary:
+            before = before.decode("utf-8", "replace")  # whitespace as str.strip sees it
+        if not before.strip() and bracket not in text[at + len(needle) : line_end]:
+            if line_start != at:
+                return None
+            following = _COLUMN_ZERO_HEADER[type(text)].search(text, line_end)
+            spans.append((line_start, following.start() if following else len(text)))
+        at = text.find(needle, at + 1)
+    return spans
+
+
+def section_values(text: str, name: str) -> dict[str, str] | None:
+    """The keys of section `[name]` in `text` (no BOM), or None if it is missing or
+    repeated; only that section is scanned when its header stands at column 0.
+
+    What `roleswitch status` and the credentials reader use: one section of a file
+    that may hold thousands.
+    """
+    spans = _header_spans(text, name)
+    if spans is None:
+        found = scan(text).find(name)
+    else:
+        found = [section for a, b in spans for section in scan(text[a:b]).find(name)]
+    return found[0].values if len(found) == 1 else None
 
 
 def section_windows(data: bytes, name: str) -> list[Window] | None:
     """Every `[name]` section of the UTF-8 file `data`, each scanned on its own, or None
-    when only a full `scan` can tell (an indented header, which `scan` may read as a
-    continuation line).
-
-    The editor's answer for files with thousands of sections: the header is found by
-    a byte search and only the lines up to the next header are decoded and scanned. A
-    header at column 0 can never be a continuation, so scanning from it gives exactly
-    what a full scan gives for those lines.
-    """
-    needle = f"[{name}]".encode()
-    found: list[tuple[int, int]] = []
-    at = data.find(needle)
-    while at != -1:
-        line_start = data.rfind(b"\n", 0, at) + 1
-        line_end = data.find(b"\n", at)
-        line_end = len(data) if line_end == -1 else line_end
-        before = data[line_start:at].decode("utf-8", "replace")
-        if not before.strip() and b"]" not in data[at + len(needle) : line_end]:
-            if line_start != at:
-                return None
-            following = _COLUMN_ZERO_HEADER_RE.search(data, line_end)
-            found.append((line_start, following.start() if following else len(data)))
-        at = data.find(needle, at + 1)
-    windows = [Window(a, b, 0, scan(data[a:b].decode("utf-8"))) for a, b in found]
+    when only a full `scan` can tell (see `_header_spans`). The editor's way in."""
+    spans = _header_spans(data, name)
+    if spans is None:
+        return None
+    windows = [Window(a, b, 0, scan(data[a:b].decode("utf-8"))) for a, b in spans]
     if len(windows) > 1 or any(w.doc.problems for w in windows):
         # Line numbers are for messages only: count lines (a pass over the file) just then.
         for window in windows:
@@ -243,14 +285,11 @@ def read_sections(text: str) -> list[tuple[str, dict[str, str], int]] | None:
             continue
         if values is None:
             return None  # a line before any section
-        cut = line.find("=")
-        colon = line.find(":", 0, cut) if cut != -1 else line.find(":")
-        if colon != -1:
-            cut = colon
-        if cut <= 0:
+        pair = split_key_value(line.rstrip())
+        if pair is None:
             return None
-        key = line[:cut].rstrip().lower()
-        if not key or key in values:
+        key = pair[0].lower()
+        if key in values:
             return None
-        values[key] = line[cut + 1 :].strip()
+        values[key] = pair[1]
     return sections

@@ -18,8 +18,7 @@ from pathlib import Path
 from roleswitch.core import paths
 from roleswitch.core.credentials_file import format_expiration, parse_expiration
 from roleswitch.core.errors import CredentialsFileError
-from roleswitch.core.file_lock import LockTimeout, exclusive_lock
-from roleswitch.core.guarded_file import atomic_write, ensure_private_folder
+from roleswitch.core.guarded_file import atomic_write, ensure_private_folder, holding
 from roleswitch.core.model import Credentials
 
 LOCK_TIMEOUT_SECONDS = 30.0  # a peer holding it is calling STS, with its own timeouts
@@ -86,22 +85,16 @@ class SecretCache:
     def locked(self, key: str) -> Iterator[None]:
         """Hold `key` while it is being refreshed, so parallel callers make one STS call."""
         ensure_private_folder(self.folder)
-        lock = exclusive_lock(str(self.entry_path(key).with_suffix(".lock")), LOCK_TIMEOUT_SECONDS)
-        try:
-            lock.__enter__()
-        except LockTimeout:
-            raise CredentialsFileError(
+        with holding(
+            str(self.entry_path(key).with_suffix(".lock")),
+            LOCK_TIMEOUT_SECONDS,
+            busy=(
                 f"Another roleswitch has been refreshing this entry for {LOCK_TIMEOUT_SECONDS:.0f}s; "
                 "try again."
-            ) from None
-        except OSError as error:
-            raise CredentialsFileError(
-                f"Cannot lock the cache in {self.folder} ({error.strerror})."
-            ) from None
-        try:
+            ),
+            unable=lambda reason: f"Cannot lock the cache in {self.folder} ({reason}).",
+        ):
             yield
-        finally:
-            lock.__exit__(None, None, None)
 
 
 def credentials_to_json(credentials: Credentials) -> dict:

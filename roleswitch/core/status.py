@@ -13,7 +13,7 @@ import os
 
 from roleswitch.core import paths
 from roleswitch.core.clock import parse_expiration
-from roleswitch.core.section_lookup import section_values
+from roleswitch.core.ini import section_values
 
 MANAGER = "roleswitch"
 

@@ -130,9 +130,7 @@ class StsClient:
                     code="mfa-session-ended",
                 ) from None
         if code is None:
-            raise AssumeError(
-                f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required"
-            )
+            raise _mfa_required(target)
         session = self._get_session_token(target, settings, code)
         if session is None:  # the source is itself temporary: MFA goes on the AssumeRole call
             return self._assume_role(target, {**params, **self._mfa_parameters(target, code)})
@@ -154,9 +152,7 @@ class StsClient:
     @staticmethod
     def _mfa_parameters(target: Target, code: str | None) -> dict[str, object]:
         if code is None:
-            raise AssumeError(
-                f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required"
-            )
+            raise _mfa_required(target)
         return {"SerialNumber": target.mfa_serial, "TokenCode": code}
 
     def _client(self, target: Target, credentials: Credentials | None = None):
@@ -222,6 +218,10 @@ class StsClient:
             read_timeout=self.timeouts.read,
             retries={"total_max_attempts": self.timeouts.attempts, "mode": "standard"},
         )
+
+
+def _mfa_required(target: Target) -> AssumeError:
+    return AssumeError(f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required")
 
 
 def _credentials(response: dict) -> Credentials:

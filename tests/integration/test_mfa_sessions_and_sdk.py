@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -300,3 +301,32 @@ def test_exec_of_a_missing_command_says_so(home, moto, sts_calls):
     done = cli("exec", "admin", "--", "no-such-command-here")
     assert done.returncode == 127
     assert done.stderr == "roleswitch: command not found: no-such-command-here\n"
+
+
+def test_credential_process_against_a_dead_endpoint_prints_nothing_and_one_line(home, moto, monkeypatch):
+    setup(home, moto, mfa=False)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{port}")
+    done = cli("credential-process", "admin")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("roleswitch: Could not connect to STS") and done.stderr.count("\n") == 1
+    assert list(cache_folder(home).glob("role-*.json")) == []
+
+
+def test_add_profile_leaves_a_config_it_cannot_read_untouched(home, moto, capsys):
+    setup(home, moto, mfa=False)
+    home.toml.parent.mkdir(parents=True, exist_ok=True)
+    home.toml.write_text(
+        '[accounts.prod]\nid = "111111111111"\nsource_profile = "corp"\n\n[[accounts.prod.roles]]\nname = "Admin"\n'
+    )
+    home.config.write_bytes(home.config.read_bytes() + b"\n# caf\xe9\n")  # Latin-1, not UTF-8
+    before = home.config.read_bytes()
+    code, _out, err = run(capsys, "add-profile", "prod/Admin", "--name", "admin-sdk")
+    assert code == 1
+    warning, refusal = err.splitlines()  # the catalogue's warning, then the refusal
+    assert "is not valid UTF-8" in warning
+    assert refusal.endswith("is not valid UTF-8 (byte 127); roleswitch will not edit it.")
+    assert home.config.read_bytes() == before

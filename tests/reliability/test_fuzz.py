@@ -146,7 +146,7 @@ def test_loaders_never_raise(config, toml, credentials):
 @given(text=st.one_of(lines_text, st.binary(max_size=600).map(lambda b: b.decode("utf-8", "replace"))))
 def test_status_section_lookup_agrees_with_the_full_scanner(text):
     """`status` reads one section by a shortcut; it must see what the editor's scanner sees."""
-    from roleswitch.core.section_lookup import section_values
+    from roleswitch.core.ini import section_values
 
     found = scan(text).find("default")
     expected = dict(found[0].values) if len(found) == 1 else None

@@ -136,7 +136,7 @@ def test_mfa_sessions_sdk_profiles_and_exec_leak_nothing(home, moto):
         run("status", "--json"),
     ]
     process = run("credential-process", "mfa")
-    cached = [json.loads(f.read_text()) for f in (home.root / ".cache" / "roleswitch").glob("*.json")]
+    cached = [json.loads(f.read_text()) for f in (home.root / ".cache" / "roleswitch").glob("[mr]*-*.json")]
     assert len(cached) == 2  # the MFA session and credential-process's role credentials
     runs.append(run("logout"))
     assert all(proc.returncode == 0 for proc in runs), [(p.args, p.stderr) for p in runs]

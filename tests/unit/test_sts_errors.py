@@ -138,3 +138,38 @@ def test_silent_endpoint_fails_within_bound(home, monkeypatch):
     for conn in held:
         conn.close()
     server.close()
+
+
+def test_a_wrong_mfa_code_starts_no_session_and_says_so(home, monkeypatch):
+    """GetSessionToken refusing the code: one sentence, nothing cached, no AssumeRole."""
+    from dataclasses import replace
+
+    import boto3
+
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+
+    target = replace(TARGET, mfa_serial="arn:aws:iam::111111111111:mfa/alice")
+    client = boto3.client("sts", region_name="eu-west-1", aws_access_key_id="a", aws_secret_access_key="b")
+    stub = Stubber(client)
+    stub.add_client_error(
+        "get_session_token",
+        service_error_code="AccessDenied",
+        service_message="MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        http_status_code=403,
+    )
+
+    class Session:
+        region_name = "eu-west-1"
+
+        def client(self, *args, **kwargs):
+            return client
+
+    store = MfaSessionStore()
+    sts = StsClient(mfa_sessions=store)
+    monkeypatch.setattr(sts, "_source_session", lambda target: Session())
+    with stub, pytest.raises(AssumeError) as raised:
+        sts.assume(target, settings=Settings(session_name="alice"), mfa_code="123456")
+    stub.assert_no_pending_responses()  # and nothing else was called
+    assert raised.value.code == "mfa-rejected"
+    assert str(raised.value) == "The MFA code was not accepted; wait for the next code and try again."
+    assert store.count() == 0
