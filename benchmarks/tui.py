@@ -40,6 +40,9 @@ def minimal_app():
 
 
 def roleswitch_app():
+    import gc
+
+    gc.disable()  # as `roleswitch` does before it imports the UI (cli.run_app)
     from roleswitch.ui.launch import build_app
 
     return build_app()

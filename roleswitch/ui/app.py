@@ -134,6 +134,10 @@ class RoleswitchApp(App[None]):
         self.services = services
         self.badge = badge
         self.freeze_gc = freeze_gc  # for a real run, which owns its process (see settle_in)
+        if freeze_gc:
+            import gc
+
+            gc.disable()  # until settle_in: no collection walks 10,000 new targets mid-start-up
         self.catalogue = Catalogue(targets=())
         self.session: ActiveSession | None = None
         self.busy: str | None = None  # name of the target being assumed
@@ -142,8 +146,9 @@ class RoleswitchApp(App[None]):
         self._auto_tried_for: object = None  # the expiry auto-renew already acted on
         self.mfa_expiry: datetime | None = None  # of the active role's MFA session
         self.has_mfa_sessions = False
-        self._detail_for: Target | None = None
+        self._detail_pending = False
         self._detail_shown: Target | None = None
+        self._count_text = ""
 
     @property
     def settings(self) -> Settings:
@@ -180,15 +185,21 @@ class RoleswitchApp(App[None]):
 
     def settle_in(self) -> None:
         """Once the first frame is up: prepare the filter, and move everything loaded so
-        far (10,000 targets) out of the garbage collector's way. gc.freeze spares later
-        full collections, which would otherwise walk every target mid-keystroke; nothing
-        is kept alive by it (objects are still freed when no longer referenced)."""
+        far (10,000 targets) out of the garbage collector's way.
+
+        A real run starts with collection off: start-up allocates in bursts (the
+        catalogue, styles, the first paint), and each automatic full collection would
+        walk every object made so far, the targets included. Here one collection clears
+        what start-up left, and gc.freeze spares every later full collection, which
+        would otherwise walk every target mid-keystroke. Nothing is kept alive by it
+        (objects are still freed when no longer referenced)."""
         import gc
 
         self.targets.prepare_filter()
         if self.freeze_gc:
             gc.collect()
             gc.freeze()
+            gc.enable()
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -197,8 +208,16 @@ class RoleswitchApp(App[None]):
         """(Re)read the catalogue and the active session; problems become notifications."""
         self.catalogue = self.services.load_catalogue()
         self.auto_renew = self.settings.auto_renew
-        target_list = self.targets
-        target_list.set_catalogue(self.catalogue)
+        session_problem = None
+        try:
+            self.session = self.services.credentials.read_active(self.profile)
+        except RoleswitchError as error:
+            self.session, session_problem = None, str(error)
+        # Highlighted once, on the active role when there is one: a first highlight that
+        # is at once moved would cost start-up a second round of updates.
+        self.targets.set_catalogue(
+            self.catalogue, highlight=self.session.target_name if self.session else None
+        )
         if self.catalogue.problems:
             self.notify(
                 "\n".join(self.catalogue.problems),
@@ -209,13 +228,9 @@ class RoleswitchApp(App[None]):
         warning = self.services.credentials.permission_warning()
         if warning:
             self.notify(warning, title="Credentials file", severity="warning", timeout=12)
-        try:
-            self.session = self.services.credentials.read_active(self.profile)
-        except RoleswitchError as error:
-            self.session = None
-            self.notify(str(error), title="Credentials file", severity="error", timeout=12)
-        if self.session and self.session.target_name:
-            target_list.highlight(self.session.target_name)
+        if session_problem:
+            self.notify(session_problem, title="Credentials file", severity="error", timeout=12)
+        self.update_count()
         self.session_changed()
 
     # --- the countdown ------------------------------------------------------------
@@ -431,13 +446,17 @@ class RoleswitchApp(App[None]):
         self.refresh_bindings()
         # The list is what a typing person watches: paint it first, the detail pane
         # one frame later (it would otherwise double the cost of every keystroke).
-        if message.target is not self._detail_shown:
-            self._detail_for = message.target
+        # The pane then shows what is highlighted by then, not what this message says:
+        # later messages may already have moved the highlight on.
+        if not self._detail_pending and self.targets.highlighted is not self._detail_shown:
+            self._detail_pending = True
             self.call_after_refresh(self._show_pending_detail)
 
     def _show_pending_detail(self) -> None:
-        if self._detail_for is not self._detail_shown:
-            self.show_detail(self._detail_for)
+        self._detail_pending = False
+        target = self.targets.highlighted
+        if target is not self._detail_shown:
+            self.show_detail(target)
 
     def on_target_list_selected(self, message: TargetList.Selected) -> None:
         self.start_assume(message.target)
@@ -452,7 +471,9 @@ class RoleswitchApp(App[None]):
             text = f"{target_list.match_count} of {target_list.total}"
         else:
             text = f"{target_list.total} role{'s' if target_list.total != 1 else ''}"
-        self.count_label.update(text, layout=False)  # fixed width: no relayout per keystroke
+        if text != self._count_text:
+            self._count_text = text
+            self.count_label.update(text, layout=False)  # fixed width: no relayout per keystroke
 
     def on_key(self, event: events.Key) -> None:
         """A printable key in the list that is not a command starts filtering."""

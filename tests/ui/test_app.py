@@ -10,6 +10,7 @@ import pytest
 from roleswitch.core.errors import AssumeError
 from roleswitch.ui.app import FilterInput
 from roleswitch.ui.screens.mfa import MfaScreen
+from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.session_bar import SessionBar
 from roleswitch.ui.widgets.target_list import TargetList
 from tests.ui.helpers import CREDENTIALS, SECRET, TOKEN, TOML, make_app, notes, settle, write_sandbox
@@ -283,6 +284,10 @@ async def test_existing_session_is_read_back_at_start(home):
         assert second.session.target_name == "staging/Deploy"
         assert second.query_one(TargetList).highlighted.name == "staging/Deploy"
         assert "50m 00s left" in str(second.query_one(SessionBar).render())
+        await pilot.pause()
+        await pilot.pause()  # the detail pane follows the highlight a frame later
+        detail = str(second.query_one(DetailPane).render())
+        assert detail.startswith("Deploy\nstaging/Deploy") and "Active session in [default]" in detail
         assert sts.calls == []
 
 

@@ -27,6 +27,7 @@ class KeyBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str, object]] = []  # x0, x1, action, node
+        self._shown: tuple = ()  # what the last paint showed: see _bindings_changed
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -35,7 +36,18 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: object) -> None:
-        self.refresh()  # one line; never a layout
+        # The signal comes on every move of the highlight; most moves change nothing here.
+        shown = self._showing()
+        if shown != self._shown:
+            self._shown = shown
+            self.refresh()  # one line; never a layout
+
+    def _showing(self) -> tuple:
+        return tuple(
+            (key, binding.action, enabled)
+            for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items()
+            if binding.show
+        )
 
     def render(self) -> RenderResult:
         app = self.app
@@ -64,6 +76,7 @@ class KeyBar(Widget):
             spans.append((x + gap, x + gap + len(tail.plain), binding.action, node))
             line = Content("").join([line, Content(" " * gap), tail])
         self._spans = spans
+        self._shown = self._showing()
         return line
 
     @staticmethod

@@ -93,8 +93,11 @@ class TargetList(ScrollView, can_focus=True):
 
     # --- data -----------------------------------------------------------------
 
-    def set_catalogue(self, catalogue: Catalogue) -> None:
-        keep = self.highlighted
+    def set_catalogue(self, catalogue: Catalogue, *, highlight: str | None = None) -> None:
+        """Show `catalogue`, highlighting target `highlight` if it is there, else the
+        target highlighted before, else the first."""
+        keep = catalogue.find(highlight) if highlight else None
+        keep = keep or self.highlighted
         self._targets, self._account_of, self._accounts = [], [], []
         self._account_start = []
         for number, account in enumerate(catalogue.accounts()):
