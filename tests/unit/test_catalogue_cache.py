@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
 from roleswitch.core.catalogue import load_catalogue
-from roleswitch.core.catalogue_cache import load_catalogue_cached
+from roleswitch.core.catalogue_cache import _TARGET_FIELDS, load_catalogue_cached
 
 CONFIG = "[profile corp]\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/Admin\nsource_profile = corp\n"
 TOML = '[accounts.prod]\nid = "222222222222"\nname = "Production"\nsource_profile = "corp"\n\n[[accounts.prod.roles]]\nname = "Deploy"\n'
@@ -60,3 +61,42 @@ def test_an_unwritable_cache_folder_only_costs_speed(home):
     folder.write_text("a file where the folder should be")
     assert load_catalogue_cached() == load_catalogue()
     os.unlink(folder)
+
+
+def test_a_new_or_renamed_section_in_the_credentials_file_is_seen(home):
+    keys = "aws_access_key_id = A\naws_secret_access_key = b\n"
+    config = CONFIG.replace("[profile corp]\nregion = eu-west-1\n\n", "")  # corp: keys only
+    home.write(config=config, credentials=f"[other]\n{keys}")
+    assert load_catalogue_cached().find("admin").problem  # its source, corp, is nowhere
+    home.credentials.write_text(f"[other]\n{keys}  [corp]\n{keys}")  # indented: still a section
+    assert load_catalogue_cached() == load_catalogue()
+    assert load_catalogue_cached().find("admin").problem is None
+    home.credentials.write_text(f"\ufeff[corp]\n{keys}")  # the first line, after a BOM
+    assert load_catalogue_cached().find("admin").problem is None
+    home.credentials.write_text(f"\ufeff[crop]\n{keys}")
+    assert load_catalogue_cached().find("admin").problem
+
+
+def test_values_in_runs_are_stored_once_and_shared_when_loaded(home):
+    roles = "".join(f'\n[[accounts.prod.roles]]\nname = "R{n}"\n' for n in range(50))
+    home.write(config=CONFIG, toml=TOML + roles)
+    load_catalogue_cached()
+    columns = dict(zip(_TARGET_FIELDS, json.loads(entry(home).read_text())["targets"], strict=True))
+    assert columns["account_id"][0] == "runs" and columns["name"][0] == "values"
+    cached = load_catalogue_cached()
+    assert cached == load_catalogue()
+    toml_targets = [t for t in cached.targets if t.origin == "roleswitch"]
+    assert len({id(t.account_id) for t in toml_targets}) == 1  # one string, not 51
+    assert len({id(t.file) for t in cached.targets}) == 2  # one per file
+
+
+def test_a_cache_whose_columns_do_not_add_up_is_ignored(home):
+    home.write(config=CONFIG, toml=TOML)
+    load_catalogue_cached()
+    data = json.loads(entry(home).read_text())
+    data["count"] += 1
+    entry(home).write_text(json.dumps(data))
+    assert load_catalogue_cached() == load_catalogue()
+    data["targets"][0] = ["zipped", []]
+    entry(home).write_text(json.dumps(data))
+    assert load_catalogue_cached() == load_catalogue()
