@@ -2,11 +2,18 @@
 
 Every whitespace-separated term must appear as a subsequence within one field
 of a target's search text (`prdadm` finds `prod/Admin`); fields are separate
-lines. All texts are joined into one string, each prefixed by its index, and a
-term becomes one regular expression run over that string by `re.findall`, in
-C: the loop over 10,000 targets never runs in Python, so a keystroke costs
-about the same at 10 targets or 10,000. Results are cached by query, so
-deleting a character back to an earlier query is a dictionary lookup.
+lines. A term is one compiled regular expression, and the texts it is tried on
+are the fewest known to be worth trying:
+
+- the result of the query typed one key earlier, when there is one (typing on
+  only narrows it);
+- else the texts holding every character of the term, from a one-character
+  index built while idle (`prepare`);
+- else all of them.
+
+The candidates are checked by `map` and `compress`, so the loop over 10,000
+texts runs in C, not in Python. Results are cached by query, so deleting a
+character back to an earlier query is a dictionary lookup.
 """
 
 from __future__ import annotations
@@ -15,11 +22,9 @@ import functools
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from itertools import compress
 
 _CACHE_SIZE = 64
-_NARROW_IN_PYTHON = 2000  # below this many candidates, a loop over them beats a full pass
-_RECORD = "\x00"  # starts a record: "\x00<index>\x01<text>"
-_INDEX_END = "\x01"
 
 
 class TargetFilter:
@@ -27,22 +32,12 @@ class TargetFilter:
 
     def __init__(self, texts: Sequence[str]) -> None:
         self._count = len(texts)
-        self._texts = texts
-        self._joined: str | None = None  # built on the first query, not at start-up
+        self._source = texts
+        self._texts: list[str] | None = None  # made on first use (or by prepare), not at start-up
         self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
         self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
-        self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
+        self._by_char: dict[str, set[int]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
-
-    @property
-    def _blob(self) -> str:
-        if self._joined is None:
-            # The separators are removed from texts so a record cannot be forged by its content.
-            self._joined = "".join(
-                f"{_RECORD}{i}{_INDEX_END}{text.replace(_RECORD, ' ').replace(_INDEX_END, ' ')}"
-                for i, text in enumerate(self._texts)
-            )
-        return self._joined
 
     def __len__(self) -> int:
         return self._count
@@ -61,63 +56,85 @@ class TargetFilter:
             base = self._cache.get(key[:length])
             if base is not None:
                 break
-        terms = list(dict.fromkeys(key.split(" ")))
-        if base is not None and len(base) <= _NARROW_IN_PYTHON:
-            # Typing on from a short earlier result: only those texts can still match.
-            patterns = [_term_pattern(term, anchored=False) for term in terms]
-            result = tuple(i for i in base if all(p.search(self._texts[i]) for p in patterns))
-        else:
-            result = self._scan(terms)
+        result = self._search(list(dict.fromkeys(key.split(" "))), base)
         self._cache[key] = result
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return result
 
     def prepare(self) -> None:
-        """Build the joined text and the one-character index now (when idle), not on
-        the first keystroke of a query, which matches almost everything."""
-        _ = self._blob
+        """Make the texts and the one-character index now (when idle), not on the first
+        keystroke of a query, which matches almost everything."""
+        texts = self._text_list()
         if self._by_char is None:
             by_char: dict[str, list[int]] = {}
-            for index, text in enumerate(self._texts):
-                for ch in set(text) - {"\n"}:
+            for index, text in enumerate(texts):
+                for ch in set(text):
                     by_char.setdefault(ch, []).append(index)
-            self._by_char = {ch: tuple(indices) for ch, indices in by_char.items()}
+            self._by_char = {ch: set(indices) for ch, indices in by_char.items()}
 
-    def _scan(self, terms: list[str]) -> tuple[int, ...]:
-        """Every record matching all `terms`, found by one C-level pass per term."""
-        result: tuple[int, ...] | None = None
+    def _text_list(self) -> list[str]:
+        if self._texts is None:
+            self._texts = list(self._source)
+            self._source = self._texts
+        return self._texts
+
+    def _search(self, terms: list[str], base: tuple[int, ...] | None) -> tuple[int, ...]:
+        """The texts matching every term, narrowing from `base` when it is given."""
+        result = base
         for term in terms:
             hits = self._term_cache.get(term)
-            if hits is None and len(term) == 1 and self._by_char is not None:
-                hits = self._by_char.get(term, ())
-            if hits is None:
-                # One match at most per record, in record order: sorted, no duplicates.
-                hits = tuple(map(int, _term_pattern(term).findall(self._blob)))
-                if len(self._term_cache) >= _CACHE_SIZE:
-                    self._term_cache.pop(next(iter(self._term_cache)))
+            if hits is not None:
+                result = hits if result is None else _both(result, hits)
+            elif result is None:
+                # A term's own result, over the whole list: worth remembering.
+                candidates = self._candidates(term)
+                if len(term) == 1 and self._by_char is not None:
+                    hits = tuple(candidates)  # holding the character is the whole test
+                else:
+                    hits = self._check(term, candidates)
                 self._term_cache[term] = hits
-            if result is None:
+                if len(self._term_cache) > _CACHE_SIZE:
+                    self._term_cache.pop(next(iter(self._term_cache)))
                 result = hits
             else:
-                keep = set(hits)
-                result = tuple(i for i in result if i in keep)
+                result = self._check(term, result)
             if not result:
-                break
-        return result or ()
+                return ()
+        return result if result is not None else self._all
+
+    def _candidates(self, term: str) -> Sequence[int]:
+        """The texts holding every character of `term`, ascending (all of them until the
+        index is prepared)."""
+        if self._by_char is None:
+            return range(self._count)
+        sets = sorted((self._by_char.get(ch, set()) for ch in set(term)), key=len)
+        return sorted(sets[0].intersection(*sets[1:]))
+
+    def _check(self, term: str, candidates: Sequence[int]) -> tuple[int, ...]:
+        """The candidates whose text matches `term`."""
+        texts = self._text_list()
+        search = _term_pattern(term).search
+        if isinstance(candidates, range) and len(candidates) == len(texts):
+            return tuple(compress(candidates, map(search, texts)))
+        return tuple(compress(candidates, map(search, map(texts.__getitem__, candidates))))
+
+
+def _both(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
+    """The indices in both ascending tuples, ascending."""
+    small, large = (first, second) if len(first) <= len(second) else (second, first)
+    keep = set(small).intersection(large)
+    return tuple(i for i in small if i in keep)
 
 
 @functools.lru_cache(maxsize=256)
-def _term_pattern(term: str, *, anchored: bool = True) -> re.Pattern[str]:
+def _term_pattern(term: str) -> re.Pattern[str]:
     """`term` as a subsequence within one line of a text.
 
     Each gap skips only characters that are not the next one wanted (earliest match
     first), possessively, so a text that does not match fails without backtracking.
-    Anchored, it matches a whole record of the joined string and captures its index.
     """
     chain = re.escape(term[0])
     for ch in term[1:]:
-        chain += f"[^{re.escape(ch)}\\n\\x00]*+{re.escape(ch)}"
-    if not anchored:
-        return re.compile(chain)
-    return re.compile(f"\\x00(\\d+)\\x01[^\\x00]*?{chain}")
+        chain += f"[^{re.escape(ch)}\\n]*+{re.escape(ch)}"
+    return re.compile(chain)

@@ -43,3 +43,36 @@ def test_prepared_filter_answers_like_an_unprepared_one():
     prepared.prepare()
     for query in ["a", "p", "\n", "z", "2", "a r", "pa", "st ro", " ", "1 a"]:
         assert prepared.matches(query) == plain.matches(query), query
+
+
+def test_every_way_to_a_query_gives_the_same_answer():
+    """Typed key by key (narrowing), asked cold, with and without the index: the same
+    indices, and the same as checking each text by hand."""
+    import random
+    import re
+
+    rng = random.Random(7)
+    alphabet = "ab1/-é"
+    texts = [
+        "\n".join("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(4))
+        for _ in range(300)
+    ]
+
+    def by_hand(query: str) -> tuple[int, ...]:
+        terms = query.lower().split()
+        patterns = [re.compile("[^\n]*?".join(map(re.escape, term))) for term in terms]
+        return tuple(i for i, t in enumerate(texts) if all(p.search(t) for p in patterns))
+
+    typed, prepared = TargetFilter(texts), TargetFilter(texts)
+    prepared.prepare()
+    for _ in range(150):
+        query = " ".join(
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(1, 2))
+        )
+        for end in range(1, len(query) + 1):  # each key as typed, then the whole query cold
+            typed.matches(query[:end])
+            prepared.matches(query[:end])
+        expected = by_hand(query)
+        assert typed.matches(query) == expected, query
+        assert prepared.matches(query) == expected, query
+        assert TargetFilter(texts).matches(query) == expected, query

@@ -14,13 +14,15 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from roleswitch.core.filtering import TargetFilter
 from roleswitch.core.model import Catalogue, Target
+
+_NO_SPACING = Spacing(0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +292,40 @@ class TargetList(ScrollView, can_focus=True):
         self.action_select()
 
     # --- rendering -----------------------------------------------------------
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The visible rows, straight from the strip cache.
+
+        Textual's own path rebuilds every line it is asked for (borders, padding,
+        tint, opacity, a new Strip, the app's line filters on it), which on a
+        keystroke that changes every visible row cost more than all of the
+        filtering. This list has none of those styles, so each row is the cached
+        strip with the app's filters applied (cached on the strip itself). Should
+        the styles ever use one, Textual's path takes over.
+        """
+        styles = self.styles
+        if (
+            styles.gutter != _NO_SPACING
+            or styles.tint.a
+            or self.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or (styles.has_rule("hatch") and styles.hatch != "none")
+            or any(edge for edge, _ in styles.outline)
+        ):
+            return super().render_lines(crop)
+        width = self.scrollable_content_region.width
+        background = self.background_colors[1]
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y) if y < self.size.height else Strip.blank(width, self._base(False))
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
