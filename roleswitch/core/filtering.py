@@ -51,12 +51,18 @@ class TargetFilter:
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
+        terms = list(dict.fromkeys(key.split(" ")))
         base = None
         for length in range(len(key) - 1, 0, -1):
             base = self._cache.get(key[:length])
             if base is not None:
+                # What the shorter query matched already matches each of its terms.
+                done = set(key[:length].split(" "))
+                terms = [term for term in terms if term not in done]
+                if len(base) == self._count:
+                    base = None  # narrowing from everything is no narrowing
                 break
-        result = self._search(list(dict.fromkeys(key.split(" "))), base)
+        result = self._search(terms, base)
         self._cache[key] = result
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)

@@ -6,6 +6,7 @@ import threading
 import tomllib
 
 import pytest
+from textual import events
 
 from roleswitch.core.errors import AssumeError
 from roleswitch.ui.app import FilterInput
@@ -425,3 +426,36 @@ async def test_sdk_profile_from_the_palette_and_from_ctrl_o(home):
         assert "[profile legacy-admin-roleswitch]" in home.config.read_text()
         assert notes(app)[-1].startswith("Wrote [profile legacy-admin-roleswitch]")
         assert sts.calls == []  # writing a profile assumes nothing
+
+
+async def test_a_long_list_draws_its_own_scroll_bar_and_scrolls_by_wheel_and_click(home):
+    roles = "".join(
+        f"\n[profile r{n:02d}]\nrole_arn = arn:aws:iam::111111111111:role/R{n:02d}\nsource_profile = corp\n"
+        for n in range(60)
+    )
+    home.write(config="[profile corp]\nregion = eu-west-1\n" + roles)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        tl = app.query_one(TargetList)
+        height, width = tl.scrollable_content_region.height, tl.scrollable_content_region.width
+
+        def bar() -> str:
+            """The last cell of each visible line: '#' for the thumb, '.' for the track."""
+            thumb = tl._bar_style(True)
+            return "".join("#" if list(tl.render_line(y))[-1].style == thumb else "." for y in range(height))
+
+        assert tl.total == 60 and height < 61
+        assert bar().startswith("#") and bar().endswith(".")
+        assert all(len(tl.render_line(y).text) == width for y in range(height))
+        await pilot.press("escape", "end")  # from the filter to the list, then its last row
+        assert tl.scroll_offset.y == 61 - height and bar().endswith("#") and bar().startswith(".")
+        await pilot.press("home")
+        assert tl.scroll_offset.y == 0
+        tl.post_message(events.MouseScrollDown(tl, 2, 2, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert tl.scroll_offset.y > 0  # the wheel still scrolls
+        await pilot.click(tl, offset=(width - 1, height - 1))  # the bar's bottom: the end
+        assert tl.scroll_offset.y == 61 - height
+        assert tl.highlighted.name == "r00"  # scrolling alone moves no highlight
+        await pilot.press("slash", *"r05")
+        assert tl.match_count == 1 and "#" not in bar()  # everything fits: no bar

@@ -282,6 +282,13 @@ class TargetList(ScrollView, can_focus=True):
             self.post_message(self.Selected(target))
 
     def _on_click(self, event: events.Click) -> None:
+        thumb = self._thumb()
+        if thumb is not None and event.x == self.scrollable_content_region.width - 1:
+            # The scroll bar's column: show that part of the list.
+            height = self.scrollable_content_region.height
+            top = (len(self._rows) - height) * event.y / max(1, height - 1)
+            self.scroll_to(y=round(top), animate=False)
+            return
         y = event.y + self.scroll_offset.y
         if 0 <= y < len(self._rows) and self._rows[y] >= 0:
             self._move_to(y)
@@ -302,6 +309,10 @@ class TargetList(ScrollView, can_focus=True):
         filtering. This list has none of those styles, so each row is the cached
         strip with the app's filters applied (cached on the strip itself). Should
         the styles ever use one, Textual's path takes over.
+
+        The scroll bar is the last cell of each row, for the same reason: Textual's
+        scroll bar is a widget of its own, repainted through that per-line path
+        whenever the number of rows changes, which is every keystroke.
         """
         styles = self.styles
         if (
@@ -329,6 +340,10 @@ class TargetList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        thumb = self._thumb()
+        bar = None if thumb is None else thumb[0] <= y < thumb[1]  # this line's scroll bar cell
+        if bar is not None:
+            width -= 1
         row_index = y + self.scroll_offset.y
         if row_index >= len(self._rows):
             if row_index == 0:
@@ -337,7 +352,8 @@ class TargetList(ScrollView, can_focus=True):
         row = self._rows[row_index]
         highlighted = row >= 0 and row_index == self._cursor
         # A row looks the same wherever the filter puts it: remember its strip.
-        key = (row, highlighted, width, self._statuses.get(self._targets[row].name) if row >= 0 else None)
+        status = self._statuses.get(self._targets[row].name) if row >= 0 else None
+        key = (row, highlighted, width, status, bar)
         strip = self._strips.get(key)
         if strip is None:
             if row < 0:
@@ -345,10 +361,35 @@ class TargetList(ScrollView, can_focus=True):
             else:
                 segments = self._target_segments(row, highlighted, width)
             strip = Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
+            if bar is not None:
+                strip = Strip.join([strip, Strip([Segment(" ", self._bar_style(bar))], 1)])
             if len(self._strips) > 4096:
                 self._strips.clear()
             self._strips[key] = strip
         return strip
+
+    def _thumb(self) -> tuple[int, int] | None:
+        """The visible lines the scroll bar's thumb covers; None when every row fits."""
+        height = self.scrollable_content_region.height
+        total = len(self._rows)
+        if height <= 0 or total <= height:
+            return None
+        size = max(1, round(height * height / total))
+        top = round((height - size) * min(1.0, self.scroll_offset.y / (total - height)))
+        return top, top + size
+
+    def _bar_style(self, thumb: bool) -> Style:
+        """The scroll bar in the theme's scroll bar colours, as Textual's own draws it."""
+        key = (thumb, "scroll bar")
+        style = self._combined.get(key)
+        if style is None:
+            styles = self.styles
+            track = styles.scrollbar_background
+            if track.a < 1:
+                track = self.background_colors[0] + track
+            colour = track + styles.scrollbar_color if thumb else track
+            style = self._combined[key] = Style(bgcolor=colour.rich_color)
+        return style
 
     def notify_style_update(self) -> None:
         self._combined.clear()
