@@ -36,7 +36,7 @@ class TargetFilter:
         self._texts: list[str] | None = None  # made on first use (or by prepare), not at start-up
         self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
         self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
-        self._by_char: dict[str, set[int]] | None = None  # see prepare()
+        self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
 
     def __len__(self) -> int:
@@ -77,7 +77,8 @@ class TargetFilter:
             for index, text in enumerate(texts):
                 for ch in set(text):
                     by_char.setdefault(ch, []).append(index)
-            self._by_char = {ch: set(indices) for ch, indices in by_char.items()}
+            # Tuples, not sets: a third of the memory; a query makes a set of the smallest.
+            self._by_char = {ch: tuple(indices) for ch, indices in by_char.items()}
 
     def _text_list(self) -> list[str]:
         if self._texts is None:
@@ -114,8 +115,10 @@ class TargetFilter:
         index is prepared)."""
         if self._by_char is None:
             return range(self._count)
-        sets = sorted((self._by_char.get(ch, set()) for ch in set(term)), key=len)
-        return sorted(sets[0].intersection(*sets[1:]))
+        found = sorted((self._by_char.get(ch, ()) for ch in set(term)), key=len)
+        if len(found) == 1:
+            return found[0]
+        return sorted(set(found[0]).intersection(*found[1:]))
 
     def _check(self, term: str, candidates: Sequence[int]) -> tuple[int, ...]:
         """The candidates whose text matches `term`."""
