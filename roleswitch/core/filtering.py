@@ -83,7 +83,6 @@ class TargetFilter:
     def _text_list(self) -> list[str]:
         if self._texts is None:
             self._texts = list(self._source)
-            self._source = self._texts
         return self._texts
 
     def _search(self, terms: list[str], base: tuple[int, ...] | None) -> tuple[int, ...]:

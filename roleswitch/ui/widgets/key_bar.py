@@ -27,7 +27,7 @@ class KeyBar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._spans: list[tuple[int, int, str, object]] = []  # x0, x1, action, node
-        self._shown: tuple = ()  # what the last paint showed: see _bindings_changed
+        self._shown: tuple = ()  # the keys as last signalled: see _bindings_changed
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -76,7 +76,6 @@ class KeyBar(Widget):
             spans.append((x + gap, x + gap + len(tail.plain), binding.action, node))
             line = Content("").join([line, Content(" " * gap), tail])
         self._spans = spans
-        self._shown = self._showing()
         return line
 
     @staticmethod
