@@ -1,7 +1,8 @@
 """Checks for the values STS accepts, done locally so a bad value never costs a call.
 
-The limits are botocore's STS model (see shared/aws-conventions.md). Each check
-returns the cleaned value or raises `ValidationError` with one sentence.
+The limits are botocore's STS model. Each check returns the cleaned value or
+raises `ValidationError` with one sentence. Digits are ASCII only: `"³⁶⁰⁰"` passes
+`str.isdigit()` but `int()` refuses it, and `"٣٦٠٠"` is not what anyone meant.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ MFA_SERIAL_RE = re.compile(r"^[\w+=/:,.@-]{9,256}$", re.ASCII)
 MFA_CODE_RE = re.compile(r"^\d{6}$", re.ASCII)
 ACCOUNT_ID_RE = re.compile(r"^\d{12}$", re.ASCII)
 _DURATION_RE = re.compile(
-    r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?\s*$", re.IGNORECASE
+    r"^\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?\s*(?:(?P<s>\d+)\s*s)?\s*$", re.IGNORECASE | re.ASCII
 )
 
 MIN_DURATION = 900
@@ -61,7 +62,7 @@ def parse_seconds(value: object, *, what: str = "duration") -> int:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             return int(text)
         match = _DURATION_RE.match(text)
         if text and match and any(match.groupdict().values()):

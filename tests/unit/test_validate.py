@@ -60,6 +60,22 @@ def test_duration_rejects(value):
         validate.duration(value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\u00b3\u2076\u2070\u2070",
+        "\u0663\u0666\u0660\u0660",
+        "\uff11h",
+        "1\u0660m",
+        "\uff13\uff16\uff10\uff10s",
+    ],
+)
+def test_parse_seconds_takes_ascii_digits_only(value):
+    """Unicode digits pass `str.isdigit()` (and `\\d`), then `int()` crashes or guesses."""
+    with pytest.raises(ValidationError, match="is not understood"):
+        validate.parse_seconds(value)
+
+
 @pytest.mark.parametrize("name", ["ab", "a" * 64, "alice.ops@corp", "x+y=z,w-_"])
 def test_session_name_accepts(name):
     assert validate.session_name(name) == name
