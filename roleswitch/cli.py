@@ -465,6 +465,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
     import os
 
     from roleswitch.core.credentials_file import format_expiration
+    from roleswitch.core.environment import CREDENTIAL_CHOOSERS
 
     command = list(args.argv)
     if command[:1] == ["--"]:
@@ -475,7 +476,8 @@ def cmd_exec(args: argparse.Namespace) -> int:
     _, result = _assume(args, writes=False)
     target = result.target
     creds = result.credentials
-    env = {k: v for k, v in os.environ.items() if k not in _EXEC_CLEARED}
+    # Anything that would make the command pick other credentials than the role's.
+    env = {k: v for k, v in os.environ.items() if k not in CREDENTIAL_CHOOSERS}
     env.update(
         {
             "AWS_ACCESS_KEY_ID": creds.access_key_id,
@@ -498,17 +500,6 @@ def cmd_exec(args: argparse.Namespace) -> int:
         print(f"roleswitch: cannot run {command[0]}: permission denied", file=sys.stderr)
         return 126
     return EXIT_FAILURE  # not reached: execvpe only returns by raising
-
-
-# Variables that would make the command pick other credentials than the role's.
-_EXEC_CLEARED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-)
 
 
 def cmd_add_profile(args: argparse.Namespace) -> int:

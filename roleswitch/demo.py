@@ -18,27 +18,16 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
+from roleswitch.core.environment import ALL_AWS_AND_ROLESWITCH
+
 DEMO_USER = "demo-user"
 REGION = "eu-west-1"
 SECURITY_ACCOUNT = "123456789012"  # moto's own account: its roles have real trust policies
 MFA_SERIAL = f"arn:aws:iam::{SECURITY_ACCOUNT}:mfa/demo-user"
 
-# Environment variables that could point this process at the person's own AWS setup.
-_CLEARED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ENDPOINT_URL",
-    "AWS_CA_BUNDLE",
-    "XDG_CONFIG_HOME",
-    "XDG_CACHE_HOME",
-    "ROLESWITCH_CACHE_DIR",
-)
+# Environment variables that could point this process at the person's own AWS setup:
+# all cleared, then the sandbox sets its own.
+_CLEARED = ALL_AWS_AND_ROLESWITCH
 
 ROLESWITCH_TOML = f"""\
 # roleswitch demo organisation. Accounts get display names; roles default to

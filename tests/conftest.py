@@ -16,27 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from roleswitch.core.environment import ALL_AWS_AND_ROLESWITCH
+
 DATA = Path(__file__).parent / "data"
-_AWS_VARS = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_REGION",
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_IAM",
-    "AWS_CONFIG_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE",
-    "ROLESWITCH_CONFIG",
-    "XDG_CONFIG_HOME",
-    "XDG_CACHE_HOME",
-    "ROLESWITCH_CACHE_DIR",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-)
+_AWS_VARS = ALL_AWS_AND_ROLESWITCH
 
 
 @dataclass
