@@ -2,7 +2,9 @@
 
 boto3 is imported inside `assume`, never at module load: listing, status and
 the app's first frame do not pay for it. Endpoints are resolved by boto3 itself,
-so `AWS_ENDPOINT_URL_STS` redirects calls with no code here.
+so `AWS_ENDPOINT_URL_STS` redirects calls with no code here. That makes the
+endpoint untrusted input: every call runs under an overall deadline, and every
+answer is checked before anything uses it (see `usable_credentials`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from roleswitch.core import validate
 from roleswitch.core.clock import Clock, SystemClock
@@ -31,6 +38,20 @@ _BAD_SOURCE_CODES = {
 _EXPIRED_SOURCE_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _THROTTLE_CODES = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
 
+# What an STS answer may hold. The values end up in INI files and HTTP headers,
+# so a newline or a space in them is an injection, not a credential.
+ACCESS_KEY_ID_RE = re.compile(r"^[A-Z0-9]{16,128}$", re.ASCII)
+SECRET_KEY_RE = re.compile(r"^[A-Za-z0-9+/=]{1,1024}$", re.ASCII)
+SESSION_TOKEN_RE = re.compile(r"^[A-Za-z0-9+/=]{1,16384}$", re.ASCII)
+ASSUMED_ROLE_ARN_RE = re.compile(
+    r"^arn:[a-z][a-z0-9-]{0,31}:sts::\d{12}:assumed-role/[\x21-\x7e]{3,2000}$", re.ASCII
+)
+# GetSessionToken grants at most 36 hours, AssumeRole 12; the slack is for clock skew.
+LONGEST_LIFETIME = timedelta(hours=36, minutes=15)
+BACKOFF_ALLOWANCE = 2.0  # standard-mode retry backoff between two attempts stays under this
+
+_Result = TypeVar("_Result")
+
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
@@ -42,6 +63,12 @@ class Timeouts:
     connect: float = 3.0
     read: float = 5.0
     attempts: int = 2
+
+    @property
+    def deadline(self) -> float:
+        """The bound on one whole call. botocore's read timeout counts per socket read,
+        so an endpoint dripping a byte at a time never trips it; this does."""
+        return self.attempts * (self.connect + self.read) + BACKOFF_ALLOWANCE
 
 
 def quiet_sdk_debug_logs() -> None:
@@ -170,32 +197,66 @@ class StsClient:
     def _assume_role(
         self, target: Target, params: dict[str, object], credentials: Credentials | None = None
     ) -> AssumeResult:
-        try:
+        def call() -> tuple[dict, str]:
             client, region = self._client(target, credentials)
-            response = client.assume_role(**params)
+            return client.assume_role(**params), region
+
+        try:
+            response, region = self._within_deadline(call)
         except Exception as error:  # mapped to one sentence below
             raise map_error(error, target) from None
         return AssumeResult(
             target=target,
-            credentials=_credentials(response),
-            assumed_arn=response.get("AssumedRoleUser", {}).get("Arn", ""),
+            credentials=usable_credentials(response, self.clock.now()),
+            assumed_arn=_assumed_role_arn(response),
             region=region,
         )
 
     def _get_session_token(self, target: Target, settings: Settings, code: str) -> Credentials | None:
         """A new MFA session for the target's source; None if the source cannot have one."""
-        try:
+        seconds = validate.session_token_duration(settings.mfa_session_seconds)
+
+        def call() -> dict:
             client, _ = self._client(target)
-            response = client.get_session_token(
-                SerialNumber=target.mfa_serial,
-                TokenCode=code,
-                DurationSeconds=validate.session_token_duration(settings.mfa_session_seconds),
+            return client.get_session_token(
+                SerialNumber=target.mfa_serial, TokenCode=code, DurationSeconds=seconds
             )
+
+        try:
+            response = self._within_deadline(call)
         except Exception as error:
             if _refuses_temporary_source(error):
                 return None
             raise map_error(error, target, getting_mfa_session=True) from None
-        return _credentials(response)
+        return usable_credentials(response, self.clock.now())
+
+    def _within_deadline(self, call: Callable[[], _Result]) -> _Result:
+        """Run `call` (client creation included: a chained source calls STS too) in a daemon
+        thread and stop waiting at the deadline. A thread left behind on a dripping socket
+        cannot keep the process alive, and the caller gets one sentence in time."""
+        outcome: list = []
+        finished = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append((True, call()))
+            except BaseException as error:  # handed to the waiting thread below
+                outcome.append((False, error))
+            finally:
+                finished.set()
+
+        threading.Thread(target=run, name="roleswitch-sts-call", daemon=True).start()
+        deadline = self.timeouts.deadline
+        if not finished.wait(deadline):
+            raise AssumeError(
+                f"STS did not answer within {deadline:.0f}s; check the network, or "
+                "AWS_ENDPOINT_URL_STS if you set it, and try again.",
+                code="no-connection",
+            )
+        succeeded, value = outcome[0]
+        if not succeeded:
+            raise value
+        return value
 
     def _source_session(self, target: Target):
         import boto3
@@ -224,14 +285,53 @@ def _mfa_required(target: Target) -> AssumeError:
     return AssumeError(f"{target.name} needs an MFA code from {target.mfa_serial}.", code="mfa-required")
 
 
-def _credentials(response: dict) -> Credentials:
-    creds = response["Credentials"]
-    return Credentials(
-        access_key_id=creds["AccessKeyId"],
-        secret_access_key=creds["SecretAccessKey"],
-        session_token=creds["SessionToken"],
-        expiration=creds["Expiration"],
+def usable_credentials(response: dict, now: datetime) -> Credentials:
+    """The answer's credentials, once each part is shaped as STS makes it and the expiry
+    is in the future but not beyond what STS grants; else one sentence, nothing used.
+
+    The reasons never quote the values: a secret must not reach a terminal.
+    """
+    creds = response.get("Credentials")
+    if not isinstance(creds, dict):
+        raise _unusable("the answer holds no credentials")
+    key_id = creds.get("AccessKeyId")
+    if not isinstance(key_id, str) or not ACCESS_KEY_ID_RE.match(key_id):
+        raise _unusable("the access key id is not 16 to 128 capital letters and digits")
+    secret = creds.get("SecretAccessKey")
+    if not isinstance(secret, str) or not SECRET_KEY_RE.match(secret):
+        raise _unusable("the secret key is empty, too long, or holds characters outside base64")
+    token = creds.get("SessionToken")
+    if not isinstance(token, str) or not SESSION_TOKEN_RE.match(token):
+        raise _unusable("the session token is empty, too long, or holds characters outside base64")
+    expiration = creds.get("Expiration")
+    if not isinstance(expiration, datetime):
+        raise _unusable("the expiration is missing or not a time")
+    if expiration.tzinfo is None:
+        expiration = expiration.replace(tzinfo=UTC)
+    if expiration <= now:
+        raise _unusable(f"they expired at {_moment(expiration)}, before they arrived")
+    if expiration - now > LONGEST_LIFETIME:
+        raise _unusable(f"they claim to last until {_moment(expiration)}, longer than STS ever grants")
+    return Credentials(key_id, secret, token, expiration)
+
+
+def _assumed_role_arn(response: dict) -> str:
+    user = response.get("AssumedRoleUser")
+    arn = user.get("Arn") if isinstance(user, dict) else None
+    if not isinstance(arn, str) or len(arn) > 2048 or not ASSUMED_ROLE_ARN_RE.match(arn):
+        raise _unusable("the assumed-role ARN is missing or not an ARN")
+    return arn
+
+
+def _unusable(reason: str) -> AssumeError:
+    return AssumeError(
+        f"STS answered with credentials roleswitch cannot use ({reason}); nothing was written.",
+        code="bad-answer",
     )
+
+
+def _moment(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _refuses_temporary_source(error: Exception) -> bool:

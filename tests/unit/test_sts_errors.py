@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore import exceptions as bx
@@ -62,8 +63,6 @@ def test_error_sentences(error, code, words):
 
 
 def test_stubbed_success_response_is_parsed(monkeypatch):
-    from datetime import UTC, datetime
-
     import boto3
 
     client = boto3.client("sts", region_name="eu-west-1", aws_access_key_id="A", aws_secret_access_key="B")
@@ -75,7 +74,7 @@ def test_stubbed_success_response_is_parsed(monkeypatch):
                 "AccessKeyId": "ASIASTUBSTUBSTUB0001",
                 "SecretAccessKey": "s" * 40,
                 "SessionToken": "t" * 40,
-                "Expiration": datetime(2026, 1, 1, tzinfo=UTC),
+                "Expiration": datetime.now(UTC) + timedelta(hours=1),
             },
             "AssumedRoleUser": {
                 "AssumedRoleId": "AROA:alice",
@@ -173,3 +172,63 @@ def test_a_wrong_mfa_code_starts_no_session_and_says_so(home, monkeypatch):
     assert raised.value.code == "mfa-rejected"
     assert str(raised.value) == "The MFA code was not accepted; wait for the next code and try again."
     assert store.count() == 0
+
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def answer(**changes):
+    creds = {
+        "AccessKeyId": "ASIAEXAMPLE000000001",
+        "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "SessionToken": "FwoGZXIvYXdzEBY+/=",
+        "Expiration": NOW + timedelta(hours=1),
+    }
+    creds.update(changes)
+    return {"Credentials": {k: v for k, v in creds.items() if v is not None}}
+
+
+@pytest.mark.parametrize("hours", [0.01, 1, 12, 36, 36.2])
+def test_usable_credentials_accepts_what_sts_grants(hours):
+    from roleswitch.core.sts import usable_credentials
+
+    expiration = NOW + timedelta(hours=hours)
+    assert usable_credentials(answer(Expiration=expiration), NOW).expiration == expiration
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"Expiration": NOW}, "they expired at 2026-11-23 12:00 UTC"),
+        ({"Expiration": NOW.replace(year=2000)}, "they expired at 2000-11-23 12:00 UTC"),
+        ({"Expiration": NOW.replace(day=25)}, "longer than STS ever grants"),
+        ({"Expiration": "2026-11-23T13:00:00Z"}, "expiration is missing or not a time"),
+        ({"Expiration": None}, "expiration is missing or not a time"),
+        ({"AccessKeyId": "ASIA" + "X" * 125}, "access key id"),
+        ({"AccessKeyId": "ASIA\u0661" + "X" * 15}, "access key id"),
+        ({"SecretAccessKey": "a\nb"}, "secret key"),
+        ({"SecretAccessKey": "s" * 1025}, "secret key"),
+        ({"SessionToken": "t\r"}, "session token"),
+        ({"SessionToken": "t" * 16385}, "session token"),
+    ],
+)
+def test_usable_credentials_refuses_the_rest(changes, reason):
+    from roleswitch.core.sts import usable_credentials
+
+    with pytest.raises(AssumeError) as raised:
+        usable_credentials(answer(**changes), NOW)
+    message = str(raised.value)
+    assert raised.value.code == "bad-answer" and reason in message
+    assert message.startswith("STS answered with credentials roleswitch cannot use (")
+    assert message.endswith("); nothing was written.") and "\n" not in message
+
+
+def test_naive_expiration_is_read_as_utc():
+    from roleswitch.core.sts import usable_credentials
+
+    naive = (NOW + timedelta(hours=1)).replace(tzinfo=None)
+    assert usable_credentials(answer(Expiration=naive), NOW).expiration == NOW + timedelta(hours=1)
+
+
+def test_the_overall_deadline_is_the_readme_bound():
+    assert Timeouts().deadline == 18
