@@ -116,7 +116,9 @@ class DrippingSts:
                         return
                     request += chunk
                 if self.where == "body":
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n")
+                    conn.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 100000\r\n\r\n"
+                    )
                     payload = b"<AssumeRoleResponse>" + b" " * 100000
                 else:
                     payload = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Drip: " + b"a" * 100000
