@@ -40,7 +40,7 @@ from roleswitch.core.model import (
 from roleswitch.ui.messages import AssumeFailed, AssumeSucceeded
 from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.key_bar import KeyBar
-from roleswitch.ui.widgets.session_bar import SessionBar
+from roleswitch.ui.widgets.session_bar import Note, SessionBar
 from roleswitch.ui.widgets.target_list import RowStatus, TargetList
 
 WIDE = 110  # columns from which the detail pane sits beside the list
@@ -243,12 +243,14 @@ class RoleswitchApp(App[None]):
         notes = []
         if self.mfa_expiry is not None:
             mfa_left = seconds_left(self.mfa_expiry, now)
-            notes.append(f"MFA session {format_left(mfa_left)}" + (" left" if mfa_left > 0 else ""))
+            suffix = " left" if mfa_left > 0 else ""
+            notes.append(
+                Note(f"MFA session {format_left(mfa_left)}{suffix}", f"MFA {format_left_coarse(mfa_left)}")
+            )
         if self.auto_renew:
-            notes.append("auto-renew on")
-        extra = " · ".join(notes)
+            notes.append(Note("auto-renew on", "auto-renew"))
         if session is None or session.expiration is None:
-            bar.show("", "", None, extra)
+            bar.show("", "", None, notes)
             return
         left = seconds_left(session.expiration, now)
         band = urgency(left, self.settings.renew_margin_seconds)
@@ -256,7 +258,7 @@ class RoleswitchApp(App[None]):
         if band is Urgency.EXPIRED:
             text = text.replace("expired", "EXPIRED", 1)
         name = session.target_name or session.role_arn or "?"
-        bar.show(f"● {name} → [{session.profile}]", text, band, extra)
+        bar.show(name, text, band, notes, profile=session.profile)
         if self.busy != name:
             row_text = format_left_coarse(left) + (" left" if left > 0 else "")
             if band is Urgency.EXPIRED:

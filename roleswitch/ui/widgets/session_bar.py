@@ -1,9 +1,14 @@
 """The top bar: the app's name, the active session and its live countdown.
 
 It is the one widget the 1 Hz tick repaints, so an idle app costs next to nothing.
+The countdown is the product: when the bar is too narrow, everything else gives way
+first (see `SessionBar.render`), so it shows in full from 60 columns up.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from textual.app import RenderResult
 from textual.content import Content
@@ -11,9 +16,31 @@ from textual.widget import Widget
 
 from roleswitch.core.clock import Urgency
 
+ELLIPSIS = "…"
+MIN_NAME = 4  # `● p…`: the least of the name worth showing
+
+
+class Note(NamedTuple):
+    """A remark beside the countdown, in full and in the short form a narrow bar uses."""
+
+    full: str
+    short: str
+
+
+class _Layout(NamedTuple):
+    """What one attempt at fitting the bar keeps; `name_room` None means the whole name."""
+
+    title: bool = True
+    short_badge: bool = False
+    profile: bool = True
+    short_notes: bool = False
+    notes: bool = True
+    gap: str = "  "
+    name_room: int | None = None
+
 
 class SessionBar(Widget):
-    """`roleswitch │ ● prod/Admin → [default] │ 42m 10s left · until 14:56`."""
+    """`roleswitch  ● prod/Admin → [default]   42m 10s left   MFA session 11h left · auto-renew on`."""
 
     DEFAULT_CSS = """
     SessionBar { height: 1; }
@@ -21,18 +48,27 @@ class SessionBar(Widget):
 
     def __init__(self, *, badge: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
-        self.badge = badge
-        self._session = ""
-        self._left = ""
-        self._urgency: Urgency | None = None
-        self._extra = ""
+        self.badge = badge  # its short form, when the bar is narrow, is the part before " · "
+        self._state: tuple = ("", "", None, (), "")
 
-    def show(self, session: str, left: str, urgency: Urgency | None, extra: str = "") -> None:
-        """Update what the bar says; repaints only when something changed."""
-        state = (session, left, urgency, extra)
-        if state == (self._session, self._left, self._urgency, self._extra):
+    def show(
+        self,
+        name: str,
+        left: str,
+        urgency: Urgency | None,
+        notes: Sequence[Note | str] = (),
+        *,
+        profile: str = "",
+    ) -> None:
+        """Update what the bar says; repaints only when something changed.
+
+        `name` is the active target ("" for no session), `profile` the section it is in,
+        `left` the countdown text; a note given as a plain string has no short form.
+        """
+        state = (name, left, urgency, tuple(n if isinstance(n, Note) else Note(n, n) for n in notes), profile)
+        if state == self._state:
             return
-        self._session, self._left, self._urgency, self._extra = state
+        self._state = state
         for band in Urgency:
             self.set_class(urgency is band, f"-{band.value}")
         self.refresh()
@@ -45,16 +81,59 @@ class SessionBar(Widget):
     }
 
     def render(self) -> RenderResult:
-        parts = [Content.styled(" roleswitch ", "bold")]
+        width = self.size.width
+        content = Content("")
+        for layout in self._layouts(width):
+            content = self._said(layout)
+            if content.cell_length <= width:
+                break
+        return content
+
+    def _layouts(self, width: int) -> Iterator[_Layout]:
+        """Most to least said: the app's name goes first, then the notes' long forms, the
+        badge's long form, the profile, then the target's name shortens with an ellipsis,
+        and last the notes go. The countdown always stays."""
+        layout = _Layout()
+        yield layout
+        for change in (
+            {"title": False},
+            {"short_notes": True},
+            {"short_badge": True, "gap": " "},
+            {"profile": False},
+        ):
+            layout = layout._replace(**change)
+            yield layout
+        for notes in (True, False):
+            layout = layout._replace(notes=notes, name_room=0)  # measures all but the name
+            spare = width - self._said(layout).cell_length
+            yield layout._replace(name_room=max(spare, MIN_NAME))
+
+    def _said(self, layout: _Layout) -> Content:
+        name, left, urgency, notes, profile = self._state
+        gap = layout.gap
+        parts: list[Content] = []
+        if layout.title:
+            parts.append(Content.styled(" roleswitch ", "bold"))
         if self.badge:
-            parts.append(Content.styled(f" {self.badge} ", "bold reverse $accent"))
-        parts.append(Content("  "))
-        if not self._session:
+            badge = self.badge.split(" · ", 1)[0] if layout.short_badge else self.badge
+            parts.append(Content.styled(f" {badge} ", "bold reverse $accent"))
+        parts.append(Content(gap if parts else " "))
+        if not name:
             parts.append(Content.styled("no active session", "dim"))
         else:
-            parts.append(Content(self._session))
-            parts.append(Content("  "))
-            parts.append(Content.styled(f" {self._left} ", self._PILL.get(self._urgency, "bold reverse")))
-        if self._extra:
-            parts.append(Content.styled(f"  {self._extra}", "dim"))
+            parts.append(Content(_shorten(f"● {name}", layout.name_room)))
+            if layout.profile and profile:
+                parts.append(Content(f" → [{profile}]"))
+            parts.append(Content(gap))
+            parts.append(Content.styled(f" {left} ", self._PILL.get(urgency, "bold reverse")))
+        if layout.notes and notes:
+            said = " · ".join(note.short if layout.short_notes else note.full for note in notes)
+            parts.append(Content.styled(f"{gap}{said}", "dim"))
         return Content("").join(parts)
+
+
+def _shorten(text: str, room: int | None) -> str:
+    """`text` in at most `room` cells (0: none of it), its end replaced by an ellipsis when cut."""
+    if room is None or len(text) <= room:
+        return text
+    return text[: room - 1] + ELLIPSIS if room else ""
