@@ -21,6 +21,7 @@ from roleswitch.core import paths, validate
 from roleswitch.core.errors import ValidationError
 from roleswitch.core.ini import read_sections, scan, section_names
 from roleswitch.core.model import Catalogue, Settings, Target
+from roleswitch.core.regular_file import read_regular_file
 
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
@@ -96,7 +97,7 @@ def load_settings(toml_path: Path | None = None) -> tuple[Settings, list[str]]:
 
 def _read_ini_text(path: Path, problems: list[str]) -> str | None:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -278,7 +279,7 @@ def _split_arn_loosely(arn: str) -> tuple[str, str]:
 
 def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], str]:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         return {}, ""
     except UnicodeDecodeError as error:

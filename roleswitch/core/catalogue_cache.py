@@ -14,11 +14,19 @@ the file is a third the size, it decodes faster, and each run's value is one
 string shared by all its targets, which is how the loaded catalogue stays small.
 The checksum only detects change (zlib's crc32 and adler32, plus each length):
 hashlib alone costs start-up more to import than the whole check.
+
+The key also holds what decodes the cache: the field names, and the size and
+mtime of each module that builds targets (a changed rule or field order must
+not return stale or wrongly decoded targets; four stats cost microseconds).
+The cache file is read only if it is a regular file of ours, without following
+a symlink or blocking on a FIFO, and only from a folder that is the user's.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import zlib
 from dataclasses import fields
@@ -28,14 +36,32 @@ from types import MappingProxyType
 from roleswitch import __version__
 from roleswitch.core import paths
 from roleswitch.core.errors import RoleswitchError
-from roleswitch.core.guarded_file import atomic_write, ensure_private_folder
+from roleswitch.core.guarded_file import atomic_write
 from roleswitch.core.model import Catalogue, Settings, Target
+from roleswitch.core.private_folder import cache_folder_problem, effective_uid
+from roleswitch.core.regular_file import read_regular_file
 
 _FORMAT = 2  # the cache layout: columns, some as runs
 # Every line that `ini.section_names` may read as a header (it allows indentation).
 _SECTION_LINE = re.compile(rb"\n[ \t\f\v]*\[[^\n]*")
 _TARGET_FIELDS = tuple(f.name for f in fields(Target))
 _SETTINGS_FIELDS = tuple(f.name for f in fields(Settings))
+# The modules whose code decides what a target is, from the files to the fields.
+_BUILDERS = ("catalogue.py", "model.py", "validate.py", "ini.py", "catalogue_cache.py")
+
+
+def _code_fingerprint() -> str:
+    """The field names and the size and mtime of each builder module."""
+    here = os.path.dirname(__file__)
+    parts = [",".join(_TARGET_FIELDS), ",".join(_SETTINGS_FIELDS)]
+    for name in _BUILDERS:
+        try:
+            info = os.stat(os.path.join(here, name))
+        except OSError:
+            parts.append(f"{name}:?")
+        else:
+            parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    return "/".join(parts)
 
 
 def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
@@ -47,7 +73,7 @@ def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
     )
     key = _key(config, toml, credentials)
     entry = Path(folder or paths.cache_dir()) / "catalogue.json"
-    if key is not None:
+    if key is not None and _trusted(entry.parent, create=False):
         cached = _read(entry, key)
         if cached is not None:
             return cached
@@ -62,10 +88,10 @@ def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
 def _key(*files: Path) -> str | None:
     """What the catalogue was built from, as one string: the format, the paths, and a
     checksum and length of each file (of the credentials file, only its [section] lines)."""
-    parts = [f"{_FORMAT}/{__version__}/{len(_TARGET_FIELDS)}/{len(_SETTINGS_FIELDS)}"]
+    parts = [f"{_FORMAT}/{__version__}/{_code_fingerprint()}"]
     for index, path in enumerate(files):
         try:
-            data = path.read_bytes()
+            data = read_regular_file(path)
         except FileNotFoundError:
             parts.append(f"{path}:missing")
             continue
@@ -77,9 +103,16 @@ def _key(*files: Path) -> str | None:
     return "\0".join(parts)
 
 
+def _trusted(folder: Path, *, create: bool) -> bool:
+    try:
+        return cache_folder_problem(folder, create=create) is None
+    except (OSError, RoleswitchError):
+        return False
+
+
 def _read(entry: Path, key: str) -> Catalogue | None:
     try:
-        data = json.loads(entry.read_bytes())
+        data = json.loads(read_regular_file(entry, follow_symlinks=False, owner=effective_uid()))
         if data.get("key") != key:
             return None
         count = data["count"]
@@ -126,6 +159,8 @@ def _decoded(column: list, count: int) -> list:
 
 
 def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
+    if not _trusted(entry.parent, create=True):
+        return  # a cache that cannot be written or trusted only makes the next start slower
     targets = catalogue.targets
     data = {
         "key": key,
@@ -135,8 +170,5 @@ def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
         "problems": list(catalogue.problems),
         "account_names": dict(catalogue.account_names),
     }
-    try:
-        ensure_private_folder(entry.parent)
+    with contextlib.suppress(OSError):
         atomic_write(entry, json.dumps(data, separators=(",", ":")).encode("utf-8"), 0o600)
-    except (OSError, RoleswitchError):
-        pass  # a cache that cannot be written only makes the next start slower

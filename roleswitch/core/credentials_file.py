@@ -19,6 +19,7 @@ from roleswitch.core.errors import WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
 from roleswitch.core.ini import IniDocument, Section, newline_of, scan, section_values, section_windows
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
+from roleswitch.core.regular_file import read_regular_file
 
 MANAGER = "roleswitch"
 CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
@@ -99,12 +100,13 @@ class CredentialsFile:
             )
         self._check_not_shadowed(profile)
         text = self._read_text()
+        self.file.check_replaceable()  # a device, hard links, another user's file
         if text is not None:
             self._check_section(scan(text.removeprefix(BOM)), profile)
 
     def _check_not_shadowed(self, profile: str) -> None:
         try:
-            data = self.config_path.read_bytes()
+            data = read_regular_file(self.config_path)  # never blocks on a FIFO
         except OSError:
             return
         headers = ("default", "profile default") if profile == "default" else (f"profile {profile}",)

@@ -5,6 +5,13 @@ profiles) and the cache. A write is: take the lock, read, change, write a
 temporary file in the same folder, fsync, `os.replace` over the real file
 (through symlinks, so a link stays a link), fsync the folder, drop the lock.
 Any refusal or error leaves the file byte-for-byte untouched.
+
+Only a regular file is read or replaced: a FIFO would hang the read, and a
+device (`/dev/null` is a common setting) would be swapped for a file holding
+the secrets. A file with several hard links is refused, since the replace
+would leave the other names with the old text. As root (`sudo -E`), the new
+file keeps the old one's owner; anyone else refuses to replace another user's
+file with one of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ from pathlib import Path
 
 from roleswitch.core.errors import CredentialsFileError
 from roleswitch.core.file_lock import LockTimeout, exclusive_lock
+from roleswitch.core.private_folder import effective_uid, ensure_private_folder
+from roleswitch.core.regular_file import NotRegularFile, kind_of, read_regular_file
+
+__all__ = ["GuardedFile", "atomic_write", "ensure_private_folder", "holding", "read_regular_file"]
 
 LOCK_TIMEOUT_SECONDS = 10.0
 
@@ -48,7 +59,9 @@ class GuardedFile:
 
     def _read_bytes(self) -> bytes | None:
         try:
-            data = self.path.read_bytes()
+            data = read_regular_file(self.path)
+        except NotRegularFile as error:
+            raise CredentialsFileError(self._not_regular(error.kind)) from None
         except FileNotFoundError:
             if self.path.is_symlink():
                 raise CredentialsFileError(
@@ -69,6 +82,34 @@ class GuardedFile:
             raise CredentialsFileError(f"{self.path} cannot be read: {error.strerror}.") from None
         return data
 
+    def _not_regular(self, kind: str) -> str:
+        hint = f"; set {self.variable} to one" if self.variable else ""
+        what = f"roleswitch keeps a {self.what} only in one"
+        return f"{self.path} is {kind}, not a regular file, and {what}{hint}."
+
+    def check_replaceable(self) -> None:
+        """Raise the one sentence if replacing the file would harm it or its neighbours:
+        not a regular file, hard-linked, or another user's. Nothing is created."""
+        try:
+            info = os.stat(self.path)
+        except OSError:
+            return  # missing, dangling or unreadable: the read says which
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISDIR(info.st_mode):
+                self.read_text()  # raises the directory sentence
+            raise CredentialsFileError(self._not_regular(kind_of(info.st_mode)))
+        if info.st_nlink > 1:
+            raise CredentialsFileError(
+                f"{self.path} has {info.st_nlink} hard links, and replacing it would leave the other "
+                "names with the old text; make them symlinks to it (ln -sf) and try again."
+            )
+        uid = effective_uid()
+        if uid not in (None, 0, info.st_uid):
+            raise CredentialsFileError(
+                f"{self.path} belongs to another user (uid {info.st_uid}); roleswitch will not replace "
+                "it with a file of yours: run it as that user."
+            )
+
     def _decode(self, data: bytes) -> str:
         try:
             return data.decode("utf-8")
@@ -82,6 +123,7 @@ class GuardedFile:
         """Serialise read-modify-write across processes; leaves no lock file behind."""
         if self.path.is_symlink() and not self.path.exists():
             self.read_text()  # raises the dangling-symlink sentence; nothing is created
+        self.check_replaceable()  # before a lock file is made next to a device, say
         real = Path(os.path.realpath(self.path))
         ensure_private_folder(real.parent)
         busy = f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; try again."
@@ -110,13 +152,18 @@ class GuardedFile:
         self.replace_bytes(text.encode("utf-8"), created=created)
 
     def replace_bytes(self, data: bytes, *, created: bool) -> None:
+        self.check_replaceable()
         real = Path(os.path.realpath(self.path))
-        mode = 0o600
-        if not created:
-            with contextlib.suppress(OSError):
-                mode = stat.S_IMODE(real.stat().st_mode)
+        mode, owner = 0o600, None
+        with contextlib.suppress(OSError):
+            if created:  # as root, a new file belongs to whoever owns its folder
+                folder = os.stat(real.parent)
+                owner = (folder.st_uid, folder.st_gid)
+            else:
+                info = os.stat(real)
+                mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
         try:
-            atomic_write(real, data, mode)
+            atomic_write(real, data, mode, owner=owner if effective_uid() == 0 else None)
         except OSError as error:
             reason = "the disk is full" if error.errno == errno.ENOSPC else error.strerror
             raise CredentialsFileError(
@@ -142,16 +189,6 @@ def holding(lock_path: str, timeout: float, *, busy: str, unable: Callable[[str]
         lock.__exit__(None, None, None)
 
 
-def ensure_private_folder(folder: Path) -> None:
-    """Create `folder` (mode 0700) if it is missing; an existing one is left as it is."""
-    if folder.is_dir():
-        return
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as error:
-        raise CredentialsFileError(f"Cannot create the folder {folder} ({error.strerror}).") from None
-
-
 def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
@@ -164,10 +201,13 @@ def _remove_stale_temp_files(path: Path) -> None:
             stale.unlink()
 
 
-def atomic_write(path: Path, data: bytes, mode: int) -> None:
-    """Write `data` to `path` so a reader sees the old file or the new one, never half."""
+def atomic_write(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None) -> None:
+    """Write `data` to `path` so a reader sees the old file or the new one, never half.
+    `owner` (uid, gid), for root writing a user's file, is given to the new file first."""
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".tmp")
     try:
+        if owner is not None:
+            os.fchown(fd, *owner)
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

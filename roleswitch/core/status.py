@@ -5,6 +5,8 @@ may hold thousands of sections, so it imports no dataclasses, no TOML parser
 unless the config sets `active_profile`, and reads one section of the
 credentials file instead of all of it. Anything unusual (an unreadable file, a
 TOML file that sets the profile) takes the full, slower path with its sentences.
+A FIFO or a device is read without blocking and also takes the full path, which
+refuses it in one sentence: a prompt must never hang.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 from roleswitch.core import paths
 from roleswitch.core.clock import parse_expiration
 from roleswitch.core.ini import section_values
+from roleswitch.core.regular_file import read_regular_file
 
 MANAGER = "roleswitch"
 
@@ -22,8 +25,7 @@ def active_profile() -> tuple[str, list[str]]:
     """The profile roleswitch writes, and any problems found in its TOML config."""
     path = paths.roleswitch_config_location()
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular_file(path)
     except FileNotFoundError:
         return paths.DEFAULT_ACTIVE_PROFILE, []
     except OSError:
@@ -40,8 +42,7 @@ def read_session(profile: str) -> dict | None:
     """What roleswitch wrote into `profile` (no secrets), or None if it wrote nothing there."""
     path = paths.aws_credentials_location()
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8").removeprefix("\ufeff")
+        text = read_regular_file(path).decode("utf-8").removeprefix("\ufeff")
     except FileNotFoundError:
         if not os.path.islink(path):
             return None

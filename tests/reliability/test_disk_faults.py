@@ -86,16 +86,16 @@ def test_credentials_path_is_a_directory(home, capsys):
 
 def test_unreadable_file(home, monkeypatch):
     home.credentials.write_text(ORIGINAL)
-    from pathlib import Path
+    from roleswitch.core import guarded_file
 
-    real = Path.read_bytes
+    real = guarded_file.read_regular_file
 
-    def deny(self):
-        if self == home.credentials:
+    def deny(path, **kwargs):
+        if str(path) == str(home.credentials):  # root reads a 0000 file anyway: injected
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(self)
+        return real(path, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    monkeypatch.setattr(guarded_file, "read_regular_file", deny)
     with pytest.raises(CredentialsFileError, match="cannot be read"):
         write(home)
     monkeypatch.undo()

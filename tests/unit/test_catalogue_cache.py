@@ -102,3 +102,31 @@ def test_a_cache_whose_columns_do_not_add_up_is_ignored(home):
     data["targets"][0] = ["zipped", []]
     entry(home).write_text(json.dumps(data))
     assert load_catalogue_cached() == load_catalogue()
+
+
+def test_a_change_to_the_code_that_builds_targets_misses_the_cache(home, monkeypatch):
+    from roleswitch.core import catalogue, catalogue_cache
+
+    home.write(config=CONFIG, toml=TOML)
+    load_catalogue_cached()
+    loads = []
+    real = catalogue.load_catalogue
+    monkeypatch.setattr(catalogue, "load_catalogue", lambda *files: loads.append(files) or real(*files))
+    load_catalogue_cached()
+    assert loads == []  # warm
+    # A validation rule or a field changed: what the cache holds was built by other code.
+    monkeypatch.setattr(catalogue_cache, "_code_fingerprint", lambda: "validate.py changed", raising=False)
+    assert load_catalogue_cached() == load_catalogue()
+    assert len(loads) == 1
+    load_catalogue_cached()
+    assert len(loads) == 1  # cached again, under the new code's key
+
+
+def test_the_code_fingerprint_follows_field_order_and_each_builder_module(monkeypatch):
+    from roleswitch.core import catalogue_cache
+
+    before = catalogue_cache._code_fingerprint()
+    for name in catalogue_cache._BUILDERS:
+        assert f"{name}:" in before and f"{name}:?" not in before
+    monkeypatch.setattr(catalogue_cache, "_TARGET_FIELDS", tuple(reversed(_TARGET_FIELDS)))
+    assert catalogue_cache._code_fingerprint() != before
