@@ -95,7 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_profile(clear)
 
     demo = add("demo", "Open the app on a sandbox with a local STS endpoint; touches nothing of yours.")
-    demo.add_argument("--dir", help="keep the sandbox in this folder instead of a temporary one")
+    demo.add_argument(
+        "--dir", help="keep the sandbox in this folder (a new or empty one, or an earlier demo's)"
+    )
+    demo.add_argument(
+        "--shell",
+        action="store_true",
+        help="no app: run the sandbox and print the export lines that point another terminal at it, "
+        "until Ctrl-C",
+    )
     return parser
 
 
@@ -552,4 +560,4 @@ def run_app(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from roleswitch.demo import run_demo
 
-    return run_demo(args.dir)
+    return run_demo(args.dir, shell=args.shell)

@@ -4,6 +4,12 @@ moto's server runs on 127.0.0.1 and a free port; a sandbox folder holds its own
 AWS config, credentials file and roleswitch config; this process's environment
 points at them (HOME included, so nothing under the person's ~/.aws is read or
 written). The app itself is unchanged. moto lives in the `demo` extra.
+
+The demo writes `.aws` files into its folder, so `--dir` takes only a folder that
+is missing, empty, or marked as the demo's own (`.roleswitch-demo`): `--dir ~`
+must never overwrite real keys. `--shell` runs the sandbox without the app and
+prints the lines that point another terminal at it, for as long as it runs: the
+endpoint is this process's, so printing it after the demo ended would be a lie.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import shutil
 import sys
 import tempfile
+import threading
 import urllib.request
 from pathlib import Path
 
@@ -24,6 +32,17 @@ DEMO_USER = "demo-user"
 REGION = "eu-west-1"
 SECURITY_ACCOUNT = "123456789012"  # moto's own account: its roles have real trust policies
 MFA_SERIAL = f"arn:aws:iam::{SECURITY_ACCOUNT}:mfa/demo-user"
+MARKER = ".roleswitch-demo"  # in a sandbox folder: the demo made it and may rewrite it
+EXIT_USAGE = 2
+
+# What another terminal needs to use the sandbox (HOME stays the person's own).
+SHELL_VARIABLES = (
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "ROLESWITCH_CONFIG",
+    "ROLESWITCH_CACHE_DIR",
+    "AWS_ENDPOINT_URL_STS",
+)
 
 # Environment variables that could point this process at the person's own AWS setup:
 # all cleared, then the sandbox sets its own.
@@ -135,6 +154,24 @@ def moto_missing_message() -> str:
     )
 
 
+def sandbox_folder_problem(folder: Path) -> str | None:
+    """Why `folder` cannot hold the sandbox, or None: the demo writes `.aws/config`,
+    `.aws/credentials` and a TOML there, so it takes a missing or empty folder, or
+    one it made itself."""
+    if not folder.exists() and not folder.is_symlink():
+        return None
+    advice = "give --dir a new or empty folder, so nothing of yours is overwritten"
+    if not folder.is_dir():
+        return f"{folder} is not a folder; {advice}."
+    try:
+        entries = os.listdir(folder)
+    except OSError as error:
+        return f"{folder} cannot be read ({error.strerror}); {advice}."
+    if not entries or (folder / MARKER).is_file():
+        return None
+    return f"{folder} is not empty and was not made by roleswitch demo; {advice}."
+
+
 class DemoSandbox:
     """A local STS/IAM endpoint plus a folder of AWS and roleswitch files that use it."""
 
@@ -160,7 +197,10 @@ class DemoSandbox:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (self.folder / MARKER).write_text(
+            "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
+        )
         self._point_environment_here()
         self._seed()
 
@@ -191,12 +231,18 @@ class DemoSandbox:
             "AWS_CONFIG_FILE": str(self.aws_folder / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(self.aws_folder / "credentials"),
             "ROLESWITCH_CONFIG": str(self.folder / "roleswitch.toml"),
+            "ROLESWITCH_CACHE_DIR": str(self.folder / ".cache" / "roleswitch"),
             "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ENDPOINT_URL_IAM": self.url,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "AWS_EC2_METADATA_DISABLED": "true",
         }
+
+    def export_lines(self) -> str:
+        """`export` lines pointing a POSIX shell at this sandbox, valid while it runs."""
+        env = self.environment()
+        return "\n".join(f"export {name}={shlex.quote(env[name])}" for name in SHELL_VARIABLES)
 
     def _point_environment_here(self) -> None:
         env = self.environment()
@@ -261,17 +307,52 @@ class DemoSandbox:
         # GetSessionToken hands out, and the demo shows MFA sessions.
 
 
-def run_demo(folder: str | None) -> int:
+def run_demo(folder: str | None, *, shell: bool = False) -> int:
+    path = Path(folder).expanduser().absolute() if folder else None
+    problem = sandbox_folder_problem(path) if path else None
+    if problem:
+        print(f"roleswitch: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         import moto.server  # noqa: F401
     except ImportError:
         print(f"roleswitch: {moto_missing_message()}", file=sys.stderr)
         return 1
+    sandbox = DemoSandbox(path)
+    if shell:
+        return _serve(sandbox)
     from roleswitch.ui.launch import launch
 
-    sandbox = DemoSandbox(Path(folder).expanduser() if folder else None)
     with sandbox:
         code = launch(badge="DEMO · local STS")
-    where = f" Sandbox kept in {sandbox.folder}." if sandbox.keep else ""
-    print(f"roleswitch demo ended; the local STS endpoint is stopped.{where}")
+    if sandbox.keep:
+        where = (
+            f" The sandbox is kept in {sandbox.folder}: `roleswitch demo --dir {shlex.quote(str(path))} "
+            "--shell` serves it again, with new keys, and prints the lines that point a terminal at it."
+        )
+    else:
+        where = " The sandbox is removed; `roleswitch demo --shell` runs one for the command line."
+    print(f"roleswitch demo ended; its local STS endpoint is stopped.{where}")
     return code
+
+
+def _serve(sandbox: DemoSandbox) -> int:
+    """`--shell`: the endpoint and the files without the app, until Ctrl-C or SIGTERM."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    with sandbox:
+        print(
+            "# roleswitch demo: paste these lines into another terminal; they work while this\n"
+            "# command runs (Ctrl-C stops the endpoint). Then try: roleswitch list\n"
+            + sandbox.export_lines(),
+            flush=True,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    kept = f"; the sandbox is kept in {sandbox.folder}" if sandbox.keep else ""
+    print(f"roleswitch demo ended; its local STS endpoint is stopped{kept}.", file=sys.stderr)
+    return 0

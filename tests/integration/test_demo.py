@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import os
+import selectors
+import shlex
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from botocore.configloader import raw_config_parse
 
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.errors import AssumeError
 from roleswitch.core.mfa_sessions import MfaSessionStore
 from roleswitch.core.sts import StsClient
-from roleswitch.demo import DemoSandbox
+from roleswitch.demo import MARKER, SHELL_VARIABLES, DemoSandbox, sandbox_folder_problem
 
 
 def test_sandbox_assumes_denies_restores_env_and_cleans_up(home):
@@ -57,3 +66,109 @@ def test_demo_without_moto_says_how_to_install_it(home):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "pip install 'roleswitch[demo]'" in proc.stderr
+
+
+def demo_process(*args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "roleswitch", "demo", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def files_and_bytes(folder: Path) -> dict[str, bytes | None]:
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}
+
+
+def test_demo_refuses_a_folder_holding_someone_elses_files(home, tmp_path):
+    real_home = tmp_path / "someone"
+    (real_home / ".aws").mkdir(parents=True)
+    (real_home / ".aws" / "credentials").write_text(
+        "[default]\naws_access_key_id = AKIAREALKEY000000001\naws_secret_access_key = real-secret\n"
+    )
+    (real_home / "notes.txt").write_text("mine\n")
+    before = files_and_bytes(real_home)
+    proc = demo_process("--dir", str(real_home))
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it opened the app on those files instead of refusing
+        proc.kill()
+        out, err = proc.communicate()
+    assert files_and_bytes(real_home) == before
+    assert proc.returncode == 2 and out == ""
+    assert err.count("\n") == 1 and "is not empty and was not made by roleswitch demo" in err
+
+
+def test_demo_refuses_a_file_as_its_folder(home, tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    proc = subprocess.run(
+        [sys.executable, "-m", "roleswitch", "demo", "--dir", str(not_a_folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "is not a folder" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not_a_folder.read_text() == "x"
+
+
+def test_demo_takes_a_missing_or_empty_folder_or_its_own(tmp_path):
+    assert sandbox_folder_problem(tmp_path / "missing") is None
+    (tmp_path / "empty").mkdir()
+    assert sandbox_folder_problem(tmp_path / "empty") is None
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "x").write_text("")
+    assert sandbox_folder_problem(tmp_path / "used")
+    (tmp_path / "used" / MARKER).write_text("")
+    assert sandbox_folder_problem(tmp_path / "used") is None
+
+
+def read_until_exports(proc: subprocess.Popen, deadline_seconds: float = 90) -> dict[str, str]:
+    """The `export` lines the demo prints once its sandbox is up."""
+    exports: dict[str, str] = {}
+    selector = selectors.DefaultSelector()
+    selector.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + deadline_seconds
+    while "AWS_ENDPOINT_URL_STS" not in exports:
+        left = deadline - time.monotonic()
+        assert left > 0 and selector.select(left), "the demo printed no export lines"
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read()
+        if line.startswith("export "):
+            name, value = shlex.split(line)[1].split("=", 1)
+            exports[name] = value
+    return exports
+
+
+def test_demo_shell_points_another_terminal_at_its_sandbox_while_it_runs(home, tmp_path):
+    folder = tmp_path / "sandbox"
+    before_home = files_and_bytes(home.root)
+    proc = demo_process("--shell", "--dir", str(folder))
+    try:
+        exports = read_until_exports(proc)
+        assert set(exports) == set(SHELL_VARIABLES)
+        assert (folder / MARKER).is_file()
+        # Another terminal: the person's own environment plus the printed lines.
+        assume = subprocess.run(
+            [sys.executable, "-m", "roleswitch", "assume", "security/ReadOnly"],
+            env={**os.environ, **exports},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert assume.returncode == 0, assume.stderr
+        written = raw_config_parse(exports["AWS_SHARED_CREDENTIALS_FILE"])
+        assert written["default"]["manager"] == "roleswitch"
+        assert written["default"]["aws_session_token"] not in assume.stdout + assume.stderr
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "endpoint is stopped" in err and str(folder) in err
+    assert (folder / MARKER).is_file() and (folder / ".aws" / "credentials").is_file()
+    with pytest.raises(OSError):
+        urllib.request.urlopen(exports["AWS_ENDPOINT_URL_STS"], timeout=5)
+    assert files_and_bytes(home.root) == before_home
