@@ -2,18 +2,34 @@
 
 Secrets never reach this widget: it is given an `ActiveSession`, which holds
 only the access key id (shown masked) and never the secret key or token.
+
+The pane lays its lines out for the size it has: long values (ARNs, paths) fold at
+`/`, `:` and spaces under their own column, never mid-word, and when the pane is
+short (a small terminal) the less important lines give way, so the role, its ARN
+and when the session expires stay on screen.
 """
 
 from __future__ import annotations
 
+import re
+
+from textual.app import RenderResult
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from roleswitch.core.clock import format_local, format_span
 from roleswitch.core.credentials_file import format_expiration
 from roleswitch.core.model import ActiveSession, Settings, Target
 
 _ORIGIN = {"aws-config": "AWS config profile", "roleswitch": "roleswitch config"}
+LABEL = 13  # width of the label column
+
+# Ranks: 0 always stays; when the pane is short, the highest rank goes first.
+ALWAYS, IDENTITY, USEFUL, DETAIL, EXTRA, REPEAT, SPACE = range(7)
+
+# Where a long value may fold: after `/` or `:`, or at a space, except before a number
+# (`line 18` stays whole).
+_FOLD_POINTS = re.compile(r"(?<=[/:])|(?<= )(?!\d)")
 
 
 def mask_text(value: str) -> str:
@@ -21,59 +37,119 @@ def mask_text(value: str) -> str:
     return "•" * len(value) if len(value) <= 4 else f"{value[:2]}…{value[-2:]}"
 
 
-class DetailPane(Static):
-    """Key/value lines for one target; repainted only when the highlight or session changes."""
+def fold(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, folded at `/`, `:` or spaces; a piece
+    longer than a whole line (nothing to fold at) is cut where it must be."""
+    width = max(width, 1)
+    if len(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for piece in _FOLD_POINTS.split(text):
+        if len((line + piece).rstrip(" ")) <= width:
+            line += piece
+            continue
+        if line.strip():
+            lines.append(line.rstrip(" "))
+        while len(piece.rstrip(" ")) > width:
+            lines.append(piece[:width])
+            piece = piece[width:]
+        line = piece
+    if line.strip():
+        lines.append(line.rstrip(" "))
+    return lines
 
-    _lines = -1
+
+class DetailPane(Widget):
+    """Key/value lines for one target; repainted only when the highlight, session or size changes."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[Target | None, Settings | None, ActiveSession | None] = (None, None, None)
 
     def show(self, target: Target | None, settings: Settings, session: ActiveSession | None) -> None:
-        content = self._content(target, settings, session)
-        width = max(1, self.content_size.width)
-        lines = sum(max(1, -(-len(line) // width)) for line in content.plain.split("\n"))
-        # A layout pass only when the height changes: moving between similar roles
-        # while typing must not relayout the whole screen.
-        self.update(content, layout=lines != self._lines)
-        self._lines = lines
+        # The pane's size is set by the stylesheet, not by what it says: a repaint, never
+        # a layout, so moving between roles while typing costs one widget's lines.
+        self._shown = (target, settings, session)
+        self.refresh()
 
-    def _content(self, target: Target | None, settings: Settings, session: ActiveSession | None) -> Content:
-        if target is None:
-            return Content.styled("Nothing highlighted.", "dim")
-        lines: list[Content] = [
-            Content.styled(target.role_name, "bold"),
-            Content.styled(
-                f"{target.name} · {target.account_label}"
-                + (f" ({target.account_id})" if target.account_name else ""),
-                "dim",
-            ),
-            Content(""),
+    def render(self) -> RenderResult:
+        size = self.content_size
+        if not size:
+            return Content("")  # not laid out yet
+        blocks = self._blocks(size.width)
+        return Content("\n").join(line for _rank, lines in _fit(blocks, size.height) for line in lines)
+
+    def _blocks(self, width: int) -> list[tuple[int, list[Content]]]:
+        """Every line the pane would show with room enough, each with its rank."""
+        target, settings, session = self._shown
+        if target is None or settings is None:
+            return [(ALWAYS, [Content.styled("Nothing highlighted.", "dim")])]
+        account = target.account_label + (f" ({target.account_id})" if target.account_name else "")
+        blocks: list[tuple[int, list[Content]]] = [
+            (ALWAYS, _text(target.role_name, width, "bold")),
+            (IDENTITY, _text(f"{target.name} · {account}", width, "dim")),
+            (SPACE, [Content("")]),
         ]
         if not target.valid:
             where = f"{target.file}, line {target.line}" if target.line else target.file
-            lines += [
-                _row("Problem", target.problem or ""),
-                _row("Defined in", where),
+            blocks += [
+                (ALWAYS, _row("Problem", target.problem or "", width)),
+                (IDENTITY, _row("Defined in", where, width)),
             ]
-            return Content("\n").join(lines)
+            return blocks
         duration = target.duration_seconds or settings.duration_seconds
-        lines += [
-            _row("Role ARN", target.role_arn),
-            _row("Source", target.source_label),
-            _row("Region", target.region or "from source, else us-east-1"),
-            _row("Duration", format_span(duration)),
-            _row("MFA serial", target.mfa_serial or "none"),
-            _row("External id", mask_text(target.external_id) if target.external_id else "none"),
-            _row("Session name", target.session_name or settings.session_name or "your user name"),
-            _row("Defined in", _ORIGIN.get(target.origin, target.origin)),
+        blocks += [
+            (IDENTITY, _row("Role ARN", target.role_arn, width)),
+            (USEFUL, _row("Source", target.source_label, width)),
+            (USEFUL, _row("Region", target.region or "from source, else us-east-1", width)),
+            (DETAIL, _row("Duration", format_span(duration), width)),
+            (USEFUL, _row("MFA serial", target.mfa_serial or "none", width)),
+            (
+                EXTRA,
+                _row("External id", mask_text(target.external_id) if target.external_id else "none", width),
+            ),
+            (
+                EXTRA,
+                _row("Session name", target.session_name or settings.session_name or "your user name", width),
+            ),
+            (EXTRA, _row("Defined in", _ORIGIN.get(target.origin, target.origin), width)),
         ]
         if session is not None and session.target_name == target.name:
-            lines += [Content(""), Content.styled(f"Active session in [{session.profile}]", "bold")]
-            lines.append(_row("Assumed ARN", session.assumed_arn or "?"))
-            lines.append(_row("Access key", session.masked_key or "?"))
+            blocks += [
+                (SPACE, [Content("")]),
+                (ALWAYS, _text(f"Active session in [{session.profile}]", width, "bold")),
+                (DETAIL, _row("Assumed ARN", session.assumed_arn or "?", width)),
+                (DETAIL, _row("Access key", session.masked_key or "?", width)),
+            ]
             if session.expiration is not None:
-                lines.append(_row("Expires", format_local(session.expiration)))
-                lines.append(_row("", format_expiration(session.expiration) + " (UTC)"))
-        return Content("\n").join(lines)
+                blocks += [
+                    (ALWAYS, _row("Expires", format_local(session.expiration), width)),
+                    (REPEAT, _row("", format_expiration(session.expiration) + " (UTC)", width)),
+                ]
+        return blocks
 
 
-def _row(label: str, value: str) -> Content:
-    return Content.assemble((f"{label:<13}", "dim"), value)
+def _fit(blocks: list[tuple[int, list[Content]]], height: int) -> list[tuple[int, list[Content]]]:
+    """Drop the least important blocks (the last of the highest rank first) until the rest
+    fit in `height` lines; rank ALWAYS is never dropped."""
+    kept = list(blocks)
+    used = sum(len(lines) for _rank, lines in kept)
+    while used > height:
+        worst = max(range(len(kept)), key=lambda i: (kept[i][0], i))
+        if kept[worst][0] == ALWAYS:
+            break
+        used -= len(kept.pop(worst)[1])
+    return kept
+
+
+def _text(text: str, width: int, style: str) -> list[Content]:
+    return [Content.styled(line, style) for line in fold(text, width)]
+
+
+def _row(label: str, value: str, width: int) -> list[Content]:
+    """`Label        value`, the value folded under its own column."""
+    first, *rest = fold(value, width - LABEL) if width > LABEL + 8 else [value]
+    return [Content.assemble((f"{label:<{LABEL}}", "dim"), first)] + [
+        Content(" " * LABEL + line) for line in rest
+    ]
