@@ -161,3 +161,22 @@ async def test_disabled_keys_are_dimmer_than_enabled_ones(home):
         enabled = segments["Assume"]
         disabled = next(seg for text, seg in segments.items() if "Renew" in text)
         assert contrast(disabled) < contrast(enabled) / 2, (disabled, enabled)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_key_that_can_act_is_named_in_a_narrow_key_bar(home, size):
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("escape")  # to the list, where most keys show (many greyed out)
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        line = screen_lines(app)[bar.region.y]
+        shown = [
+            (app.get_key_display(binding), binding.description)
+            for _node, binding, enabled, _tip in app.screen.active_bindings.values()
+            if binding.show and enabled and binding.key != app.COMMAND_PALETTE_BINDING
+        ]
+        assert len(shown) >= 3
+        for key, description in shown:
+            assert f"{key} {description}" in line, (key, description, line)

@@ -15,6 +15,8 @@ from textual.widget import Widget
 
 
 class KeyBar(Widget):
+    COMPONENT_CLASSES = {"key-bar--key", "key-bar--disabled"}  # styled in app.tcss
+
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
@@ -51,41 +53,53 @@ class KeyBar(Widget):
 
     def render(self) -> RenderResult:
         app = self.app
-        active = self.screen.active_bindings
-        parts: list[Content] = []
-        spans: list[tuple[int, int, str, object]] = []
-        x = 0
+        keys: list[tuple[str, str, bool, str, object]] = []  # key, description, enabled, action, node
         seen: set[str] = set()
         palette = None
-        for key, (node, binding, enabled, _tooltip) in active.items():
+        for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
-                palette = (node, binding, enabled)
+                palette = (app.get_key_display(binding), binding.description, enabled, binding.action, node)
                 continue
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            part = self._key(app.get_key_display(binding), binding.description, enabled)
-            spans.append((x, x + len(part.plain), binding.action, node))
-            x += len(part.plain)
-            parts.append(part)
-        line = Content("").join(parts)
-        if palette is not None:
-            node, binding, enabled = palette
-            tail = self._key(app.get_key_display(binding), binding.description, enabled)
-            gap = max(1, self.size.width - x - len(tail.plain))
-            spans.append((x + gap, x + gap + len(tail.plain), binding.action, node))
-            line = Content("").join([line, Content(" " * gap), tail])
+            keys.append((app.get_key_display(binding), binding.description, enabled, binding.action, node))
+        # Too narrow for every key in full: greyed-out keys lose their words first, then
+        # the palette hint (ctrl+p still works) goes.
+        width = self.size.width
+        for terse, with_palette in ((False, True), (True, True), (True, False)):
+            parts: list[Content] = []
+            spans: list[tuple[int, int, str, object]] = []
+            x = 0
+            for key, description, enabled, action, node in keys:
+                part = self._key(key, "" if terse and not enabled else description, enabled)
+                spans.append((x, x + len(part.plain), action, node))
+                x += len(part.plain)
+                parts.append(part)
+            if palette is not None and with_palette:
+                key, description, enabled, action, node = palette
+                tail = self._key(key, description, enabled)
+                gap = max(1, width - x - len(tail.plain))
+                spans.append((x + gap, x + gap + len(tail.plain), action, node))
+                parts += [Content(" " * gap), tail]
+                x += gap + len(tail.plain)
+            if x <= width:
+                break
         self._spans = spans
-        return line
+        return Content("").join(parts)
 
-    @staticmethod
-    def _key(key: str, description: str, enabled: bool) -> Content:
+    def _key(self, key: str, description: str, enabled: bool) -> Content:
+        """` ^r Renew `; without a description, just the key."""
+        # Component styles, not inline colour names: Textual blends a translucent theme
+        # colour (like $text-disabled) into the background only for styles from CSS, and
+        # an inline one came out brighter than the enabled keys.
         if not enabled:
-            return Content.styled(f" {key} {description} ", "$text-disabled")
+            said = f" {key} {description} " if description else f" {key} "
+            return Content.styled(said, self.get_visual_style("key-bar--disabled"))
         return Content("").join(
             [
-                Content.styled(f" {key}", "bold $footer-key-foreground"),
-                Content(f" {description} "),
+                Content.styled(f" {key}", self.get_visual_style("key-bar--key")),
+                Content(f" {description} " if description else " "),
             ]
         )
 
