@@ -14,15 +14,23 @@ are the fewest known to be worth trying:
 The candidates are checked by `map` and `compress`, so the loop over 10,000
 texts runs in C, not in Python. Results are cached by query, so deleting a
 character back to an earlier query is a dictionary lookup.
+
+`rank` orders the matches by how well they match, so the best one can be
+highlighted: per term, a field that is exactly the term beats a field that
+starts a word with it, which beats the term anywhere as one piece, which
+beats its letters scattered (`proto` ranks old-prototype above production).
+Each of those tests is one more pass in C over the texts that passed the
+weaker one, and the exact test is a dictionary lookup.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
-from itertools import compress
+from itertools import compress, filterfalse, groupby, repeat
+from operator import contains
 
 _CACHE_SIZE = 64
 
@@ -38,6 +46,9 @@ class TargetFilter:
         self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
         self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
+        self._tiers: OrderedDict[str, tuple[tuple[int, ...], ...]] = OrderedDict()
+        self._by_field: dict[str, tuple[int, ...]] | None = None  # see _exact()
+        self._by_word_start: dict[str, tuple[int, ...]] | None = None  # see prepare()
 
     def __len__(self) -> int:
         return self._count
@@ -68,6 +79,70 @@ class TargetFilter:
             self._cache.popitem(last=False)
         return result
 
+    def rank(self, query: str) -> tuple[tuple[int, ...], ...]:
+        """The matches of `query` in tiers, best first: each tier ascending, together
+        exactly `matches(query)`. One tier when every match is as good as another."""
+        key = " ".join(query.lower().split())
+        matches = self.matches(key)
+        if not key or len(matches) <= 1:
+            return (matches,)
+        cached = self._tiers.get(key)
+        if cached is not None:
+            self._tiers.move_to_end(key)
+            return cached
+        qualities = []
+        for term in dict.fromkeys(key.split(" ")):
+            whole, starts, exact = quality = self._quality(term, matches)
+            if exact or len(starts) != len(matches):  # else this term tells no match from another
+                qualities.append(quality)
+        if not qualities:
+            tiers: tuple[tuple[int, ...], ...] = (matches,)
+        elif len(qualities) == 1:
+            whole, starts, exact = qualities[0]
+            tiers = (exact, _without(starts, exact), _without(whole, starts), _without(matches, whole))
+        else:
+            # A point per term for being in one piece, one for starting a word, two for exact.
+            points: Counter[int] = Counter()
+            for whole, starts, exact in qualities:
+                points.update(whole)
+                points.update(starts)
+                points.update(exact)
+                points.update(exact)
+            ranked = sorted(sorted(points), key=points.__getitem__, reverse=True)  # stable: ties ascending
+            tiers = tuple(tuple(group) for _, group in groupby(ranked, key=points.__getitem__))
+            tiers += (tuple(filterfalse(points.__contains__, matches)),)
+        tiers = tuple(tier for tier in tiers if tier)
+        self._tiers[key] = tiers
+        if len(self._tiers) > _CACHE_SIZE:
+            self._tiers.popitem(last=False)
+        return tiers
+
+    def _quality(self, term: str, matches: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+        """Of `matches` (all matching `term`), ascending: those holding `term` in one
+        piece, those of these where it starts a word, those with a field that is `term`."""
+        texts = self._text_list()
+        if len(term) == 1:
+            whole: tuple[int, ...] = matches  # one character is always in one piece
+            if self._by_word_start is not None:
+                starts = self._by_word_start.get(term, ())
+                if len(matches) != self._count:
+                    starts = _both(starts, matches)
+                return whole, starts, _both(self._exact(term), starts)
+        else:
+            whole = tuple(compress(matches, map(contains, map(texts.__getitem__, matches), repeat(term))))
+        starts = tuple(compress(whole, map(_word_start_pattern(term).search, map(texts.__getitem__, whole))))
+        return whole, starts, _both(self._exact(term), starts)
+
+    def _exact(self, term: str) -> tuple[int, ...]:
+        """The texts with a field that is exactly `term`, ascending: one lookup."""
+        if self._by_field is None:
+            by_field: dict[str, list[int]] = {}
+            for index, text in enumerate(self._text_list()):
+                for field in set(text.split("\n")):
+                    by_field.setdefault(field, []).append(index)
+            self._by_field = {field: tuple(indices) for field, indices in by_field.items()}
+        return self._by_field.get(term, ())
+
     def prepare(self) -> None:
         """Make the texts and the one-character index now (when idle), not on the first
         keystroke of a query, which matches almost everything."""
@@ -79,6 +154,14 @@ class TargetFilter:
                     by_char.setdefault(ch, []).append(index)
             # Tuples, not sets: a third of the memory; a query makes a set of the smallest.
             self._by_char = {ch: tuple(indices) for ch, indices in by_char.items()}
+        if self._by_word_start is None:
+            by_word_start: dict[str, list[int]] = {}
+            find_starts = _WORD_START.findall
+            for index, text in enumerate(texts):
+                for ch in set(find_starts(text)):
+                    by_word_start.setdefault(ch, []).append(index)
+            self._by_word_start = {ch: tuple(indices) for ch, indices in by_word_start.items()}
+        self._exact("")
 
     def _text_list(self) -> list[str]:
         if self._texts is None:
@@ -131,8 +214,21 @@ class TargetFilter:
 def _both(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
     """The indices in both ascending tuples, ascending."""
     small, large = (first, second) if len(first) <= len(second) else (second, first)
+    if not small:
+        return ()
     keep = set(small).intersection(large)
-    return tuple(i for i in small if i in keep)
+    return tuple(compress(small, map(keep.__contains__, small)))
+
+
+def _without(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:
+    """The indices of ascending `first` not in `second`, ascending."""
+    if not second:
+        return first
+    return tuple(filterfalse(set(second).__contains__, first))
+
+
+# The first character of every word: one not after a letter or a digit.
+_WORD_START = re.compile(r"(?<![^\W_])[^\n]")
 
 
 @functools.lru_cache(maxsize=256)
@@ -146,3 +242,44 @@ def _term_pattern(term: str) -> re.Pattern[str]:
     for ch in term[1:]:
         chain += f"[^{re.escape(ch)}\\n]*+{re.escape(ch)}"
     return re.compile(chain)
+
+
+def match_spans(text: str, terms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The spans of `text` that `terms` match, merged and in order: each term where it
+    matches best (at a word's start, else in one piece, else letter by letter)."""
+    lower = text.lower()
+    if len(lower) != len(text):
+        return []  # lowercasing moved the letters: mark nothing rather than the wrong ones
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        found = _word_start_pattern(term).search(lower)
+        at = found.start() if found else lower.find(term)
+        if at >= 0:
+            spans.append((at, at + len(term)))
+            continue
+        letters, at = [], 0
+        for ch in term:
+            at = lower.find(ch, at)
+            if at < 0:
+                break
+            letters.append((at, at + 1))
+            at += 1
+        else:
+            spans.extend(letters)
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for begin, end in spans:
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+@functools.lru_cache(maxsize=256)
+def _word_start_pattern(term: str) -> re.Pattern[str]:
+    """`term` in one piece at the start of a word: not after a letter or a digit.
+
+    The term comes first and the look back second, so the search skips ahead to the
+    term as fast as to any literal."""
+    return re.compile(f"{re.escape(term)}(?<![^\\W_]{re.escape(term)})")

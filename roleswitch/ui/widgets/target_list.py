@@ -3,26 +3,31 @@
 Only the visible lines are ever rendered, and filtering swaps a list of row
 indices, so a keystroke costs the same with 10 targets or 10,000. No widget is
 created per target.
+
+With a query, the rows follow the filter's ranking: accounts in the order of
+their best match, roles within an account best first, the highlight on the best
+match overall (unless the one highlighted is as good), and the matched letters
+marked. Rendering goes through Textual's own path and scroll bar; each content
+line is a strip remembered by what it shows.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from itertools import chain
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from roleswitch.core.filtering import TargetFilter
+from roleswitch.core.filtering import TargetFilter, match_spans
 from roleswitch.core.model import Catalogue, Target
-
-_NO_SPACING = Spacing(0, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,10 @@ class TargetList(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False  # a double click assumes; it does not select text
 
+    DEFAULT_CSS = """
+    TargetList > .target-list--match { text-style: bold underline; }
+    """
+
     COMPONENT_CLASSES = {
         "target-list--account",
         "target-list--account-id",
@@ -52,6 +61,7 @@ class TargetList(ScrollView, can_focus=True):
         "target-list--expired",
         "target-list--busy",
         "target-list--empty",
+        "target-list--match",
     }
 
     BINDINGS = [
@@ -79,14 +89,13 @@ class TargetList(ScrollView, can_focus=True):
         self._account_of: list[int] = []
         self._accounts: list[tuple[str, str | None, int]] = []  # id, name, role count
         self._filter = TargetFilter([])
-        self._rows: list[int] = []  # >= 0: target index; < 0: header of account -(n + 1)
-        self._matches: tuple[int, ...] = ()  # the target indices in _rows, ascending
-        self._target_rows: list[int] = []  # the row of each of _matches
-        self._views: dict[str, tuple[tuple[int, ...], list[int], list[int]]] = {}
+        self._view_now = _View((), [], {}, ())
+        self._views: dict[str, _View] = {}
         self._index_of: dict[str, int] = {}  # target name -> index
         self._account_start: list[int] = []  # first target index of each account, then the total
         self._cursor = -1  # index into _rows, always a target row (or -1 when none)
         self._query = ""
+        self._terms: tuple[str, ...] = ()  # the query's terms, lowercase, for marking matches
         self._statuses: dict[str, RowStatus] = {}
         self._active_name: str | None = None
         self._widths = (8, 6)
@@ -127,6 +136,7 @@ class TargetList(ScrollView, can_focus=True):
         if query == self._query:
             return
         self._query = query
+        self._terms = tuple(dict.fromkeys(query.lower().split()))
         self._apply(self.highlighted)
 
     @property
@@ -136,7 +146,7 @@ class TargetList(ScrollView, can_focus=True):
 
     @property
     def match_count(self) -> int:
-        return len(self._matches)
+        return len(self._view_now.matches)
 
     @property
     def total(self) -> int:
@@ -167,50 +177,75 @@ class TargetList(ScrollView, can_focus=True):
             self.refresh_line(y)
 
     def _row_of(self, name: str) -> int:
-        """The row showing target `name`, or -1 when the filter hides it (a bisection)."""
+        """The row showing target `name`, or -1 when the filter hides it."""
         index = self._index_of.get(name)
-        if index is None:
-            return -1
-        k = bisect.bisect_left(self._matches, index)
-        if k < len(self._matches) and self._matches[k] == index:
-            return self._target_rows[k]
-        return -1
+        return -1 if index is None else self._view_now.row_of(index)
 
-    def _view(self, query: str) -> tuple[tuple[int, ...], list[int], list[int]]:
+    @property
+    def _rows(self) -> list[int]:
+        return self._view_now.rows
+
+    def _view(self, query: str) -> _View:
         """The rows for `query`, remembered: widening back to an earlier query costs nothing.
 
-        Built one matching account at a time (a bisection and two slices each), not one
-        target at a time.
+        Without a ranking (no query, or every match as good), built one matching account
+        at a time (a bisection and two slices each), not one target at a time. With one,
+        accounts come in the order of their best match and each keeps its roles best first.
         """
         key = " ".join(query.lower().split())
         view = self._views.get(key)
         if view is not None:
             return view
-        matches = self._filter.matches(key)
+        tiers = self._filter.rank(key)
+        matches = tiers[0] if len(tiers) == 1 else self._filter.matches(key)
         rows: list[int] = []
-        target_rows: list[int] = []
+        counts: dict[int, int] = {}
         start, account_of = self._account_start, self._account_of
-        k, count = 0, len(matches)
-        while k < count:
-            account = account_of[matches[k]]
-            end = bisect.bisect_left(matches, start[account + 1], k)
-            rows.append(-(account + 1))
-            target_rows.extend(range(len(rows), len(rows) + end - k))
-            rows.extend(matches[k:end])
-            k = end
+        if len(tiers) == 1:
+            target_rows: list[int] = []
+            k, count = 0, len(matches)
+            while k < count:
+                account = account_of[matches[k]]
+                end = bisect.bisect_left(matches, start[account + 1], k)
+                rows.append(-(account + 1))
+                counts[account] = end - k
+                target_rows.extend(range(len(rows), len(rows) + end - k))
+                rows.extend(matches[k:end])
+                k = end
+            view = _View(matches, rows, counts, matches, target_rows)
+        else:
+            ranked = list(chain.from_iterable(tiers))
+            accounts_of_ranked = list(map(account_of.__getitem__, ranked))
+            place = {account: n for n, account in enumerate(dict.fromkeys(accounts_of_ranked))}
+            keys = list(map(place.__getitem__, accounts_of_ranked))
+            order = sorted(range(len(ranked)), key=keys.__getitem__)  # stable: best first within
+            grouped = list(map(ranked.__getitem__, order))
+            grouped_keys = list(map(keys.__getitem__, order))
+            k = 0
+            for n, account in enumerate(place):
+                end = bisect.bisect_right(grouped_keys, n, k)
+                rows.append(-(account + 1))
+                counts[account] = end - k
+                rows.extend(grouped[k:end])
+                k = end
+            view = _View(matches, rows, counts, tiers[0])
         if len(self._views) >= 64:
             self._views.pop(next(iter(self._views)))
-        view = self._views[key] = (matches, rows, target_rows)
+        self._views[key] = view
         return view
 
     def _apply(self, keep: Target | None) -> None:
-        self._matches, self._rows, self._target_rows = self._view(self._query)
-        size = Size(0, len(self._rows))
+        view = self._view_now = self._view(self._query)
+        size = Size(0, len(view.rows))
         if self.virtual_size != size:
             self.virtual_size = size
-        cursor = self._row_of(keep.name) if keep is not None else -1
+        # The highlight stays where it was while that target is among the best matches.
+        cursor = -1
+        index = self._index_of.get(keep.name, -1) if keep is not None else -1
+        if index >= 0 and view.is_best(index):
+            cursor = view.row_of(index)
         if cursor < 0:
-            cursor = self._target_rows[0] if self._target_rows else -1
+            cursor = view.first_best_row()
         self._move_to(cursor, force_message=True)
         self.refresh()
 
@@ -281,14 +316,9 @@ class TargetList(ScrollView, can_focus=True):
         if target is not None:
             self.post_message(self.Selected(target))
 
-    def _on_click(self, event: events.Click) -> None:
-        thumb = self._thumb()
-        if thumb is not None and event.x == self.scrollable_content_region.width - 1:
-            # The scroll bar's column: show that part of the list.
-            height = self.scrollable_content_region.height
-            top = (len(self._rows) - height) * event.y / max(1, height - 1)
-            self.scroll_to(y=round(top), animate=False)
-            return
+    def on_click(self, event: events.Click) -> None:
+        """A click highlights a role; a double click assumes it. Clicks on the scroll bar
+        never get here: Textual's scroll bar handles them."""
         y = event.y + self.scroll_offset.y
         if 0 <= y < len(self._rows) and self._rows[y] >= 0:
             self._move_to(y)
@@ -300,60 +330,26 @@ class TargetList(ScrollView, can_focus=True):
 
     # --- rendering -----------------------------------------------------------
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """The visible rows, straight from the strip cache.
-
-        Textual's own path rebuilds every line it is asked for (borders, padding,
-        tint, opacity, a new Strip, the app's line filters on it), which on a
-        keystroke that changes every visible row cost more than all of the
-        filtering. This list has none of those styles, so each row is the cached
-        strip with the app's filters applied (cached on the strip itself). Should
-        the styles ever use one, Textual's path takes over.
-
-        The scroll bar is the last cell of each row, for the same reason: Textual's
-        scroll bar is a widget of its own, repainted through that per-line path
-        whenever the number of rows changes, which is every keystroke.
-        """
-        styles = self.styles
-        if (
-            styles.gutter != _NO_SPACING
-            or styles.tint.a
-            or self.opacity != 1.0
-            or styles.text_opacity != 1.0
-            or (styles.has_rule("hatch") and styles.hatch != "none")
-            or any(edge for edge, _ in styles.outline)
-        ):
-            return super().render_lines(crop)
-        width = self.scrollable_content_region.width
-        background = self.background_colors[1]
-        filters = self.get_line_filters()
-        strips = []
-        for y in crop.line_range:
-            strip = self.render_line(y) if y < self.size.height else Strip.blank(width, self._base(False))
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
-        x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
-            strips = [strip.crop(x1, x2) for strip in strips]
-        return strips
-
     def render_line(self, y: int) -> Strip:
+        """One content line; Textual's own `render_lines` adds the styles and scroll bar.
+
+        A row looks the same wherever the filter puts it, so its strip is remembered
+        by what it shows: narrowing the filter mostly reuses strips already made.
+        """
         width = self.scrollable_content_region.width
-        thumb = self._thumb()
-        bar = None if thumb is None else thumb[0] <= y < thumb[1]  # this line's scroll bar cell
-        if bar is not None:
-            width -= 1
         row_index = y + self.scroll_offset.y
-        if row_index >= len(self._rows):
+        rows = self._rows
+        if row_index >= len(rows):
             if row_index == 0:
                 return self._empty_line(width)
             return Strip.blank(width, self._base(False))
-        row = self._rows[row_index]
+        row = rows[row_index]
         highlighted = row >= 0 and row_index == self._cursor
-        # A row looks the same wherever the filter puts it: remember its strip.
-        status = self._statuses.get(self._targets[row].name) if row >= 0 else None
-        key = (row, highlighted, width, status, bar)
+        if row >= 0:
+            status = self._statuses.get(self._targets[row].name)
+            key: tuple = (row, highlighted, width, status, self._terms)
+        else:
+            key = (row, width, self._view_now.counts.get(-row - 1), self._terms)
         strip = self._strips.get(key)
         if strip is None:
             if row < 0:
@@ -361,35 +357,10 @@ class TargetList(ScrollView, can_focus=True):
             else:
                 segments = self._target_segments(row, highlighted, width)
             strip = Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
-            if bar is not None:
-                strip = Strip.join([strip, Strip([Segment(" ", self._bar_style(bar))], 1)])
             if len(self._strips) > 4096:
                 self._strips.clear()
             self._strips[key] = strip
         return strip
-
-    def _thumb(self) -> tuple[int, int] | None:
-        """The visible lines the scroll bar's thumb covers; None when every row fits."""
-        height = self.scrollable_content_region.height
-        total = len(self._rows)
-        if height <= 0 or total <= height:
-            return None
-        size = max(1, round(height * height / total))
-        top = round((height - size) * min(1.0, self.scroll_offset.y / (total - height)))
-        return top, top + size
-
-    def _bar_style(self, thumb: bool) -> Style:
-        """The scroll bar in the theme's scroll bar colours, as Textual's own draws it."""
-        key = (thumb, "scroll bar")
-        style = self._combined.get(key)
-        if style is None:
-            styles = self.styles
-            track = styles.scrollbar_background
-            if track.a < 1:
-                track = self.background_colors[0] + track
-            colour = track + styles.scrollbar_color if thumb else track
-            style = self._combined[key] = Style(bgcolor=colour.rich_color)
-        return style
 
     def notify_style_update(self) -> None:
         self._combined.clear()
@@ -428,10 +399,16 @@ class TargetList(ScrollView, can_focus=True):
     def _header_segments(self, account: int) -> list[Segment]:
         account_id, name, count = self._accounts[account]
         label = name or account_id or "unknown account"
-        segments = [Segment(f" {label}", self._styled(False, "account"))]
+        segments = [Segment(" ", self._styled(False, "account"))]
+        segments += self._marked(label, self._styled(False, "account"))
         if name and account_id:
-            segments.append(Segment(f"  {account_id}", self._styled(False, "account-id")))
-        segments.append(Segment(f"  {count} role{'s' if count != 1 else ''}", self._styled(False, "dim")))
+            segments.append(Segment("  ", self._styled(False, "account-id")))
+            segments += self._marked(account_id, self._styled(False, "account-id"))
+        shown = self._view_now.counts.get(account, count)
+        # With a filter, count what is shown: "1 of 3 roles", never "3 roles" above one.
+        counted = f"{count} role{'s' if count != 1 else ''}"
+        text = counted if shown == count else f"{shown} of {counted}"
+        segments.append(Segment(f"  {text}", self._styled(False, "dim")))
         return segments
 
     def _target_segments(self, index: int, highlighted: bool, width: int) -> list[Segment]:
@@ -445,11 +422,13 @@ class TargetList(ScrollView, can_focus=True):
         status = self._statuses.get(target.name)
         if not target.valid:
             invalid = self._styled(highlighted, "invalid")
-            segments.append(Segment(f"{_fit(target.name, role_w)}  ", invalid))
+            segments += self._marked(_fit(target.name, role_w), invalid)
+            segments.append(Segment("  ", invalid))
             segments.append(Segment(f"invalid: {target.problem}", invalid))
             return segments
         role_style = self._styled(highlighted, "active") if active else base
-        segments.append(Segment(f"{_fit(target.role_name, role_w)}  ", role_style))
+        segments += self._marked(_fit(target.role_name, role_w), role_style)
+        segments.append(Segment("  ", role_style))
         status_w = len(status.text) + 2 if status else 0
         room = width - 4 - role_w - 2 - status_w
         columns = [
@@ -459,10 +438,14 @@ class TargetList(ScrollView, can_focus=True):
         ]
         if width >= 100:
             columns.insert(0, (_fit(target.name, 26), dim))
-        for text, style in columns:
+        for n, (text, style) in enumerate(columns):
             if room < len(text) + 2:
                 break
-            segments.append(Segment(f"{text}  ", style))
+            if n == 0 and width >= 100:
+                segments += self._marked(text, style)  # the target's name: searched, so marked
+                segments.append(Segment("  ", style))
+            else:
+                segments.append(Segment(f"{text}  ", style))
             room -= len(text) + 2
         if status:
             # Drawn on the list's own background so warning colours stay legible when highlighted.
@@ -472,9 +455,66 @@ class TargetList(ScrollView, can_focus=True):
             segments.append(Segment(" ", base))
         return segments
 
+    def _marked(self, text: str, style: Style) -> list[Segment]:
+        """`text` with the letters the query matched in it marked."""
+        marks = match_spans(text, self._terms) if self._terms else None
+        if not marks:
+            return [Segment(text, style)]
+        marked = style + self._style("match")
+        segments = []
+        start = 0
+        for begin, end in marks:
+            if begin > start:
+                segments.append(Segment(text[start:begin], style))
+            segments.append(Segment(text[begin:end], marked))
+            start = end
+        if start < len(text):
+            segments.append(Segment(text[start:], style))
+        return segments
+
 
 def _fit(text: str, width: int) -> str:
     return f"{text:<{width}}" if len(text) <= width else text[: width - 1] + "…"
+
+
+class _View:
+    """The rows for one query: headers and targets in display order, and how to find them."""
+
+    __slots__ = ("_row_by_target", "_target_rows", "best", "counts", "matches", "rows")
+
+    def __init__(
+        self,
+        matches: tuple[int, ...],
+        rows: list[int],
+        counts: dict[int, int],
+        best: tuple[int, ...],
+        target_rows: list[int] | None = None,
+    ) -> None:
+        self.matches = matches  # the target indices shown, ascending
+        self.rows = rows  # >= 0: target index; < 0: header of account -(n + 1)
+        self.counts = counts  # account -> how many of its targets are shown
+        self.best = best  # the best matches, ascending
+        self._target_rows = target_rows  # the row of each of `matches`, when rows follow their order
+        self._row_by_target: dict[int, int] | None = None
+
+    def row_of(self, index: int) -> int:
+        """The row of target `index`, or -1 when it is not shown."""
+        if self._target_rows is not None:
+            k = bisect.bisect_left(self.matches, index)
+            if k < len(self.matches) and self.matches[k] == index:
+                return self._target_rows[k]
+            return -1
+        if self._row_by_target is None:
+            self._row_by_target = dict(zip(self.rows, range(len(self.rows)), strict=True))
+        return self._row_by_target.get(index, -1)
+
+    def is_best(self, index: int) -> bool:
+        k = bisect.bisect_left(self.best, index)
+        return k < len(self.best) and self.best[k] == index
+
+    def first_best_row(self) -> int:
+        """The first account's first (so best) target, under its header; -1 when none."""
+        return 1 if len(self.rows) > 1 else -1
 
 
 class _SearchTexts:
