@@ -360,3 +360,19 @@ def test_put_under_the_held_lock_does_not_wait_for_itself(home, monkeypatch):
         assert cache.get("k")["v"] == 1
         assert cache.delete("k")
     assert not list(cache.folder.iterdir())
+
+
+@needs_root
+def test_as_root_in_another_users_home_new_files_are_theirs_and_no_cache_is_made(home, moto, sts_calls):
+    """`sudo -E roleswitch ...`: nothing may be left behind that the user cannot open or remove."""
+    setup_role(home, moto, keys_in_config=True)
+    for path in (home.root, home.config.parent, home.config):
+        os.chown(path, OTHER_UID, OTHER_UID)
+    done = cli("assume", "admin")
+    assert done.returncode == 0, done.stderr
+    info = os.stat(home.credentials)
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (OTHER_UID, OTHER_UID, 0o600)
+    assert cli("credential-process", "admin").returncode == 0
+    made = [home.root / ".cache", *(home.root / ".cache").rglob("*")]
+    assert all(os.lstat(p).st_uid == OTHER_UID for p in made if os.path.lexists(p))  # none of root's
+    assert sts_calls["AssumeRole"] == 2
