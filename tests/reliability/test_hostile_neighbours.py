@@ -376,3 +376,13 @@ def test_as_root_in_another_users_home_new_files_are_theirs_and_no_cache_is_made
     made = [home.root / ".cache", *(home.root / ".cache").rglob("*")]
     assert all(os.lstat(p).st_uid == OTHER_UID for p in made if os.path.lexists(p))  # none of root's
     assert sts_calls["AssumeRole"] == 2
+
+
+def test_add_profile_refuses_a_hard_linked_aws_config(home, moto, tmp_path):
+    setup_role(home, moto)
+    os.link(home.config, tmp_path / "config-elsewhere")
+    before = home.config.read_bytes()
+    one_sentence(cli("add-profile", "admin"), str(home.config), "hard link")
+    assert home.config.read_bytes() == before
+    assert os.stat(home.config).st_ino == os.stat(tmp_path / "config-elsewhere").st_ino
+    assert raw_config_parse(str(home.config)).keys() == {"profile corp", "profile admin"}
