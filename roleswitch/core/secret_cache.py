@@ -67,6 +67,7 @@ class SecretCache:
         if cache_folder_problem(self.folder, create=True):
             return
         body = json.dumps({**data, "key": key}, sort_keys=True).encode("utf-8")
+        self._remove_abandoned_locks()
         with self._entry_lock(key):
             try:
                 atomic_write(self.entry_path(key), body, 0o600)
