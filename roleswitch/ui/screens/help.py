@@ -1,54 +1,129 @@
-"""What every key does, and where roleswitch reads and writes."""
+"""What every key does, and where roleswitch reads and writes.
+
+The keys shown are read from the app's own bindings (by binding id), so the help
+cannot drift from what the keys do. Each description wraps under its own column,
+and every text is shown as written (no markup).
+"""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Label
 
-HELP = """\
-[b]Find a role[/b]
-  type            filter (fuzzy: account name, id, role, target name)
-  ↑ ↓ PgUp PgDn   move the highlight (Home/End in the list)
-  Esc             leave the filter, then clear it
-  /               back to the filter
+# (section, [(binding id, or "=literal keys", description)])
+SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
+    (
+        "Find a role",
+        [
+            ("=type", "filter, fuzzy over account name, account id, role name and target name"),
+            ("=↑ ↓ PgUp PgDn", "move the highlight (Home and End in the list)"),
+            ("=Esc", "leave the filter, then clear it"),
+            ("filter", "back to the filter"),
+        ],
+    ),
+    (
+        "Act",
+        [
+            ("assume", "assume the highlighted role (asks for the MFA code when it needs one)"),
+            ("renew", "renew the active session: same role, new credentials"),
+            ("auto-renew", "auto-renew inside the renew margin (saved in roleswitch's config)"),
+            (
+                "copy-exports",
+                "copy `export` lines for the active session to the clipboard. They hold the secret "
+                "key and session token, and reach the clipboard through the terminal (OSC 52): a "
+                "terminal recording or session log keeps them.",
+            ),
+            ("clear", "clear the active profile from the credentials file (asks first)"),
+            (
+                "sdk-profile",
+                "write a credential_process profile for the highlighted role into ~/.aws/config, "
+                "so SDKs refresh on their own",
+            ),
+            ("logout", "log out: forget cached MFA sessions and role credentials"),
+            ("=palette", 'command palette: "assume: TARGET", "sdk profile: TARGET"'),
+            ("help", "this help"),
+            ("quit", "quit"),
+        ],
+    ),
+]
 
-[b]Act[/b]
-  Enter           assume the highlighted role (asks for MFA when needed)
-  r               renew the active session (same role, new credentials)
-  a               auto-renew inside the renew margin
-  c               copy `export` lines for the active session
-  d               clear the active profile from the credentials file
-  ctrl+o          write a credential_process profile for the highlighted
-                  role into ~/.aws/config, so SDKs refresh on their own
-  ctrl+l          log out: forget cached MFA sessions and role credentials
-  ctrl+p          command palette: "assume: TARGET", "sdk profile: TARGET"
-  q, ctrl+q       quit (ctrl+q works in the filter too)
+COUNTDOWN = (
+    "calm, then warning inside the renew margin (a bell rings once), alarm in the last "
+    "2 minutes, then EXPIRED."
+)
+MFA = (
+    "One code starts an MFA session (12h unless mfa_session_duration says otherwise). "
+    "Renewals, auto-renew and other roles with the same source need no code until it ends; "
+    "its time left shows in the top bar."
+)
+SECRETS = (
+    "The secret key and session token are written only to the credentials file, into the "
+    "section roleswitch owns (marked manager = roleswitch), and, when you copy, to the "
+    "clipboard through the terminal."
+)
 
-[b]Countdown[/b]
-  calm → warning inside the renew margin (a bell rings once)
-  → alarm in the last 2 minutes → EXPIRED
+_KEY_NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "escape": "Esc",
+    "enter": "Enter",
+    "space": "Space",
+    "tab": "Tab",
+}
 
-[b]MFA[/b]
-  One code starts an MFA session (12h unless mfa_session_duration says
-  otherwise). Renewals, auto-renew and other roles with the same source
-  need no code until it ends; its time left shows in the top bar.
 
-The secret key and session token are written only to the credentials
-file, into the section roleswitch owns (marked manager = roleswitch).
-"""
+def key_text(key: str) -> str:
+    """`ctrl+r`, `?`, `F1`: a binding's key as a person types it."""
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if len(key) > 1 and key[0] == "f" and key[1:].isdigit():
+        return key.upper()
+    return key
+
+
+def keys_for(bindings: list[Binding], binding_id: str) -> str | None:
+    """Every key that runs the action of the binding with this id, or None if there is none."""
+    named = next((b for b in bindings if b.id == binding_id), None)
+    if named is None:
+        return None
+    keys: list[str] = []
+    for binding in bindings:
+        if binding.action == named.action:
+            keys += [key_text(key.strip()) for key in binding.key.split(",")]
+    return ", ".join(dict.fromkeys(keys))
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
 
     def compose(self) -> ComposeResult:
+        app = self.app
+        bindings = [b for b in type(app).BINDINGS if isinstance(b, Binding)]
         with VerticalScroll(classes="dialog", id="help-dialog"):
-            yield Label("roleswitch keys", classes="dialog-title")
-            yield Static(HELP)
-            yield Label("Esc closes", classes="dim")
+            yield Label("roleswitch keys", classes="dialog-title", markup=False)
+            for section, rows in SECTIONS:
+                yield Label(section, classes="help-section", markup=False)
+                for source, description in rows:
+                    if source == "=palette":
+                        keys = key_text(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+                    elif source.startswith("="):
+                        keys = source[1:]
+                    else:
+                        keys = keys_for(bindings, source)
+                    if keys is None:
+                        continue  # the app has no such key (any more): say nothing about it
+                    with Horizontal(classes="help-row"):
+                        yield Label(keys, classes="help-key", markup=False)
+                        yield Label(description, classes="help-text", markup=False)
+            yield Label("Countdown", classes="help-section", markup=False)
+            yield Label(COUNTDOWN, classes="help-note", markup=False)
+            yield Label("MFA", classes="help-section", markup=False)
+            yield Label(MFA, classes="help-note", markup=False)
+            yield Label(SECRETS, classes="help-note", markup=False)
+            yield Label("Esc closes", classes="dim", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
