@@ -423,47 +423,15 @@ def cmd_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-CREDENTIAL_PROCESS_DEPTH = "ROLESWITCH_CREDENTIAL_PROCESS_DEPTH"
-
-
 def cmd_credential_process(args: argparse.Namespace) -> int:
-    """JSON on stdout and nothing else; never prompts (the SDK owns the terminal)."""
+    """JSON on stdout and nothing else; the decision is core/credential_process.py's."""
     import json
-    import os
 
-    from roleswitch.core.clock import SystemClock
-    from roleswitch.core.errors import AssumeError
-    from roleswitch.core.mfa_sessions import MfaSessionStore
-    from roleswitch.core.role_cache import RoleCredentialsCache
+    from roleswitch.core.credential_process import credentials_for_sdk
     from roleswitch.core.secret_cache import credentials_to_json
-    from roleswitch.core.sts import StsClient
 
-    depth = int(os.environ.get(CREDENTIAL_PROCESS_DEPTH, "0") or 0)
-    if depth >= 3:
-        raise RoleswitchError(
-            "credential-process is calling itself in a loop (a source profile runs roleswitch "
-            "again); give the role a source profile with its own keys."
-        )
-    os.environ[CREDENTIAL_PROCESS_DEPTH] = str(depth + 1)
     catalogue = _catalogue()
-    target = _find(catalogue, args.target)
-    settings = catalogue.settings
-    cache = RoleCredentialsCache()
-    clock = SystemClock()
-    with cache.locked(target, settings):
-        credentials = cache.get(target, settings, clock.now())
-        if credentials is None:
-            try:
-                result = StsClient(mfa_sessions=MfaSessionStore()).assume(target, settings=settings)
-            except AssumeError as error:
-                if error.code not in ("mfa-required", "mfa-session-ended"):
-                    raise
-                raise RoleswitchError(
-                    f"{target.name} needs an MFA session, and credential-process never asks for a "
-                    f"code; run `roleswitch assume {target.name}` (or open the app) once, then retry."
-                ) from None
-            credentials = result.credentials
-            cache.put(target, settings, credentials)
+    credentials = credentials_for_sdk(_find(catalogue, args.target), catalogue.settings)
     print(json.dumps({"Version": 1, **credentials_to_json(credentials)}))
     return EXIT_OK
 

@@ -1,17 +1,24 @@
 """Role credentials handed to SDKs by `roleswitch credential-process`.
 
 An SDK may start the process for every client it builds; each answer from
-this cache saves an STS call. Entries are served while more than 15 minutes
-are left, botocore's refresh margin: anything shorter would make the SDK
-call again at once.
+this cache saves an STS call. botocore refreshes 15 minutes before expiry
+(mandatory at 10), so an entry is served while more than 15 minutes are left,
+or a third of its lifetime for shorter sessions: a 900 s session is always
+inside botocore's window, and without the third every caller of a storm would
+make its own STS call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from roleswitch.core.clock import format_expiration, parse_expiration
+from roleswitch.core.file_lock import exclusive_lock
+from roleswitch.core.guarded_file import ensure_private_folder
 from roleswitch.core.model import Credentials, Settings, Target
 from roleswitch.core.secret_cache import (
     SecretCache,
@@ -21,6 +28,13 @@ from roleswitch.core.secret_cache import (
 )
 
 SDK_REFRESH_MARGIN = 15 * 60
+
+
+def serve_margin(lifetime: float | None) -> float:
+    """How much must be left of credentials that lasted `lifetime` seconds to serve them."""
+    if lifetime is None or lifetime <= 0:
+        return SDK_REFRESH_MARGIN
+    return min(SDK_REFRESH_MARGIN, lifetime / 3)
 
 
 class RoleCredentialsCache:
@@ -47,19 +61,39 @@ class RoleCredentialsCache:
         return json.dumps(shape, sort_keys=True)
 
     def get(self, target: Target, settings: Settings, now: datetime) -> Credentials | None:
+        """The cached credentials if enough is left of them (see `serve_margin`). Read
+        without a lock: entries are replaced atomically, so a reader sees one whole."""
         data = self.cache.get(self.key(target, settings))
         credentials = credentials_from_json(data) if data else None
-        if credentials is None or seconds_until(credentials.expiration, now) <= SDK_REFRESH_MARGIN:
+        if credentials is None:
+            return None
+        obtained = parse_expiration(str(data.get("Obtained", "")))
+        lifetime = seconds_until(credentials.expiration, obtained) if obtained else None
+        if seconds_until(credentials.expiration, now) <= serve_margin(lifetime):
             return None
         return credentials
 
-    def put(self, target: Target, settings: Settings, credentials: Credentials) -> None:
+    def put(self, target: Target, settings: Settings, credentials: Credentials, obtained: datetime) -> None:
+        """Store what STS answered at `obtained`: the lifetime sets how long it is served."""
         self.cache.put(
-            self.key(target, settings), {"target": target.name, **credentials_to_json(credentials)}
+            self.key(target, settings),
+            {
+                "target": target.name,
+                "Obtained": format_expiration(obtained),
+                **credentials_to_json(credentials),
+            },
         )
 
-    def locked(self, target: Target, settings: Settings):
-        return self.cache.locked(self.key(target, settings))
+    @contextlib.contextmanager
+    def fetching(self, target: Target, settings: Settings, timeout: float) -> Iterator[None]:
+        """Held by the one caller that fetches this entry, so parallel callers make one STS
+        call. Its own lock file, apart from the entry's, which `put` takes while this is
+        held. Raises `LockTimeout` after `timeout` seconds, `OSError` if it cannot be made."""
+        key = self.key(target, settings)
+        ensure_private_folder(self.cache.folder)
+        lock = self.cache.entry_path(key).with_suffix(".fetch.lock")
+        with exclusive_lock(str(lock), timeout):
+            yield
 
     def clear(self) -> int:
         return self.cache.clear()

@@ -439,6 +439,8 @@ def map_error(error: Exception, target: Target, *, getting_mfa_session: bool = F
             f"STS did not answer in time ({_endpoint(error)}); check the network and try again.",
             code="no-connection",
         )
+    if isinstance(error, bx.CredentialRetrievalError):
+        return AssumeError(_source_process_failed(error, source_label), code="bad-source")
     if isinstance(error, bx.ParamValidationError):
         return AssumeError(f"The request is not valid: {_one_line(str(error))}", code="invalid")
     if isinstance(error, bx.BotoCoreError | OSError | ValueError):
@@ -447,6 +449,18 @@ def map_error(error: Exception, target: Target, *, getting_mfa_session: bool = F
             f"{source_label}, then try again.",
         )
     return AssumeError(f"Unexpected error while assuming {target.name}: {type(error).__name__}.")
+
+
+def _source_process_failed(error: Exception, source_label: str) -> str:
+    """A source's `credential_process` failed. Its stderr is quoted only when it is
+    roleswitch's own sentence (a nested credential-process): another program's
+    output is not ours to show, and could hold anything."""
+    said = str(getattr(error, "kwargs", {}).get("error_msg") or "").strip()
+    if said.startswith("roleswitch: ") and "\n" not in said and len(said) <= 600:
+        return f"The credential_process of {source_label} failed: {said.removeprefix('roleswitch: ')}"
+    return (
+        f"The credential_process of {source_label} failed; run it by hand to see why, fix it, and try again."
+    )
 
 
 def _endpoint(error: Exception) -> str:

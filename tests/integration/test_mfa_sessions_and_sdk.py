@@ -188,7 +188,8 @@ def test_credential_process_profile_works_for_boto3_and_is_served_from_cache(hom
 
 def test_boto3_keeps_working_across_a_refresh(home, moto, sts_calls, capsys):
     # 15-minute credentials are inside botocore's refresh window from the start, so
-    # botocore runs the process again before each call: every call is a refresh.
+    # botocore runs the process again before each call. roleswitch serves its cached
+    # answer for the first two thirds of the session; the entry is then aged past that.
     setup(home, moto, mfa=False, duration="900")
     assert run(capsys, "add-profile", "admin", "--name", "admin-sdk")[0] == 0
 
@@ -197,12 +198,21 @@ def test_boto3_keeps_working_across_a_refresh(home, moto, sts_calls, capsys):
     session = boto3.Session(profile_name="admin-sdk")
     client = session.client("sts")
     credentials = session.get_credentials()
-    seen = set()
+    seen = []
     for _ in range(3):
         assert client.get_caller_identity()["Arn"].startswith("arn:aws:sts::123456789012:assumed-role/Admin/")
-        seen.add(credentials.get_frozen_credentials().access_key)
-    assert len(seen) >= 2  # refreshed at least once
-    assert sts_calls["AssumeRole"] >= 2
+        seen.append(credentials.get_frozen_credentials().access_key)
+    assert len(set(seen)) == 1 and sts_calls["AssumeRole"] == 1  # served from the cache
+
+    (entry,) = cache_folder(home).glob("role-*.json")
+    data = json.loads(entry.read_text())
+    now = datetime.now(UTC)
+    data["Obtained"] = (now - timedelta(seconds=700)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    data["Expiration"] = (now + timedelta(seconds=200)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    entry.write_text(json.dumps(data))
+    assert client.get_caller_identity()["Arn"].startswith("arn:aws:sts::123456789012:assumed-role/Admin/")
+    assert credentials.get_frozen_credentials().access_key != seen[0]  # refreshed
+    assert sts_calls["AssumeRole"] == 2
 
 
 def test_credential_process_prints_only_the_sdk_json(home, moto, sts_calls):

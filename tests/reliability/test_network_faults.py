@@ -141,6 +141,6 @@ async def test_sts_server_killed_mid_session(home, monkeypatch):
             await pilot.pause(0.1)
         await settle(app, pilot)
         assert time.monotonic() - start < 10
-        assert any("Could not connect to STS" in n for n in notes(app))
+        assert any("Could not connect to STS" in n for n in notes(app)), notes(app)
         assert app.is_running and app.session is not None
         assert home.credentials.read_text() == written

@@ -53,12 +53,17 @@ def client_error(code: str, message: str = "msg") -> bx.ClientError:
         (bx.ProfileNotFound(profile="corp"), "bad-source", "does not exist"),
         (bx.NoCredentialsError(), "bad-source", "No credentials"),
         (bx.UnauthorizedSSOTokenError(), "expired-source", "aws sso login --profile corp"),
+        (
+            bx.CredentialRetrievalError(provider="custom-process", error_msg="token=SECRET123\nboom"),
+            "bad-source",
+            "The credential_process of source profile 'corp' failed; run it by hand",
+        ),
     ],
 )
 def test_error_sentences(error, code, words):
     mapped = map_error(error, TARGET)
     assert isinstance(mapped, AssumeError) and mapped.code == code
-    assert words in str(mapped)
+    assert words in str(mapped) and "SECRET123" not in str(mapped)
     assert "\n" not in str(mapped) and str(mapped).endswith((".", ")"))
 
 
