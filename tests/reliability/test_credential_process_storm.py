@@ -105,3 +105,19 @@ def test_a_source_whose_credential_process_runs_the_same_target_fails_at_once(ho
 
 def test_the_copied_fetch_bound_is_the_sts_deadline():
     assert Timeouts().deadline == credential_process.FETCH_SECONDS
+
+
+def test_a_cache_hit_imports_neither_boto3_nor_the_sts_module(home, moto, sts_calls):
+    """credential-process runs for every client an SDK builds: a hit must stay cheap."""
+    setup(home, moto, duration=3600)
+    first = start("credential-process", "admin")
+    assert first.communicate(timeout=60)[0]
+    probe = (
+        "import sys; from roleswitch.cli import main; code = main(['credential-process', 'admin']); "
+        "print(code, 'boto3' in sys.modules, 'roleswitch.core.sts' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env=os.environ.copy()
+    )
+    assert done.stderr.strip() == "0 False False", done.stderr
+    assert sts_calls["AssumeRole"] == 1
