@@ -1,24 +1,33 @@
 """The roleswitch app: pick a role, watch the countdown, renew with a keypress.
 
 Services come in through `Services`, so tests swap the STS client, the
-credentials file, the catalogue and the clock. STS calls run in a thread worker
-that only posts `AssumeSucceeded` / `AssumeFailed`; the countdown is recomputed
-from `clock.now()` on each 1 Hz tick and never decremented.
+credentials file, the catalogue and the clock. Anything that can wait (STS, a
+file lock, a clipboard command) runs in a background job that only posts
+messages; the countdown is recomputed from `clock.now()` on each 1 Hz tick and
+never decremented. The tick also follows the credentials file and the cache
+folder (one stat each), so what other terminals do shows here, and is never
+overwritten by a renewal of what they replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
+from textual.widgets._input import Selection
 
+from roleswitch.core import paths
 from roleswitch.core.clock import (
     Clock,
     Urgency,
@@ -30,6 +39,7 @@ from roleswitch.core.clock import (
     urgency,
 )
 from roleswitch.core.errors import RoleswitchError
+from roleswitch.core.file_watch import FileWatch
 from roleswitch.core.model import (
     ActiveSession,
     AssumeResult,
@@ -37,7 +47,7 @@ from roleswitch.core.model import (
     Settings,
     Target,
 )
-from roleswitch.ui.messages import AssumeFailed, AssumeSucceeded
+from roleswitch.ui.messages import AssumeChecked, AssumeFailed, AssumeSucceeded, JobDone, RenewalSuperseded
 from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.key_bar import KeyBar
 from roleswitch.ui.widgets.session_bar import Note, SessionBar
@@ -63,6 +73,8 @@ class SdkProfileWriter(Protocol):
 
 
 class CredentialsStore(Protocol):
+    path: Path  # watched by the tick: one stat a second
+
     def read_active(self, profile: str) -> ActiveSession | None: ...
     def read_credentials(self, profile: str) -> Any: ...
     def check_writable(self, profile: str, *, source_profile: str | None = None) -> None: ...
@@ -85,7 +97,23 @@ class Services:
     logout: Callable[[], tuple[int, int]]  # forgets cached sessions: (MFA sessions, role credentials)
 
 
-class FilterInput(Input):
+# The app's commands are ctrl keys, so that typing can never run one: every printable
+# key typed in the list goes to the filter. These three are the filter box's own
+# editing keys in Textual (Home, Delete and End still do those); here they are the app's.
+COMMAND_KEYS_TAKEN_FROM_INPUT = ("ctrl+a", "ctrl+d", "ctrl+e")
+
+
+def _input_bindings_without(keys: tuple[str, ...]) -> list[Binding]:
+    kept = []
+    for binding in Input.BINDINGS:
+        assert isinstance(binding, Binding)
+        rest = [key for key in binding.key.split(",") if key.strip() not in keys]
+        if rest:
+            kept.append(dataclasses.replace(binding, key=",".join(rest)))
+    return kept
+
+
+class FilterInput(Input, inherit_bindings=False):
     """The filter box; arrow and page keys move the list's highlight."""
 
     BINDINGS = [
@@ -95,10 +123,46 @@ class FilterInput(Input):
         Binding("up", "list('cursor(-1)')", show=False),
         Binding("pagedown", "list('page(1)')", show=False),
         Binding("pageup", "list('page(-1)')", show=False),
+        *_input_bindings_without(COMMAND_KEYS_TAKEN_FROM_INPUT),
     ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._typed_from_list = False
 
     async def action_list(self, action: str) -> None:
         await self.app.query_one(TargetList).run_action(action)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":  # Enter: greyed out with no match (an invalid role still explains itself)
+            return True if self.app.query_one(TargetList).highlighted is not None else None
+        return True
+
+    def start_typing(self, character: str) -> None:
+        """A key typed in the list starts a new filter with it.
+
+        Focusing the box selects its text (so typing replaces it), but only when the
+        Focus event arrives, after this key was inserted: the next key then replaced
+        it, and `stag` became `tag`. The key replaces the old text here instead, and
+        the selection is skipped once."""
+        self.value = character
+        self.cursor_position = len(character)
+        self._typed_from_list = True
+        self.focus()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        super()._on_focus(event)
+        event.prevent_default()  # Input's own handler would run after this one and select again
+        if self._typed_from_list:
+            self._typed_from_list = False
+            self.selection = Selection.cursor(len(self.value))
+
+
+def same_session(a: ActiveSession | None, b: ActiveSession | None) -> bool:
+    """Whether two reads of the active profile hold the same session (same keys, same role)."""
+    if a is None or b is None:
+        return a is b
+    return (a.access_key_id, a.target_name) == (b.access_key_id, b.target_name)
 
 
 def assume_commands():
@@ -113,19 +177,20 @@ class RoleswitchApp(App[None]):
     TITLE = "roleswitch"
     COMMANDS = App.COMMANDS | {assume_commands}
 
+    # Commands are ctrl keys, never letters: they work from the filter and the list
+    # alike, and typing (which always goes to the filter) can never fire one.
     BINDINGS = [
         Binding("enter", "assume", "Assume", id="assume"),
-        Binding("r", "renew", "Renew", id="renew"),
-        Binding("a", "toggle_auto_renew", "Auto", id="auto-renew", tooltip="Toggle auto-renew"),
-        Binding("c", "copy_exports", "Copy", id="copy-exports", tooltip="Copy export lines"),
-        Binding("d", "clear_session", "Clear", id="clear"),
-        # ctrl keys, not letters: these also work from the filter, and typing never fires them
+        Binding("ctrl+r", "renew", "Renew", id="renew"),
+        Binding("ctrl+a", "toggle_auto_renew", "Auto", id="auto-renew", tooltip="Toggle auto-renew"),
+        Binding("ctrl+e", "copy_exports", "Copy", id="copy-exports", tooltip="Copy export lines"),
+        Binding("ctrl+d", "clear_session", "Clear", id="clear"),
         Binding("ctrl+l", "logout", "Logout", id="logout", tooltip="Forget cached MFA sessions"),
         Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("q", "quit", "Quit", id="quit", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="quit-anywhere", priority=True),
+        Binding("f1", "help", "Help", id="help-anywhere", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("escape", "escape", "Clear filter", show=False, id="escape"),
     ]
 
@@ -146,6 +211,12 @@ class RoleswitchApp(App[None]):
         self._auto_tried_for: object = None  # the expiry auto-renew already acted on
         self.mfa_expiry: datetime | None = None  # of the active role's MFA session
         self.has_mfa_sessions = False
+        self.renew_problem: str | None = None  # shown in the bar until the next success
+        self.clearing = False  # our own clear is writing the file
+        self.saving_auto_renew = False
+        self.jobs_running = 0  # background jobs whose JobDone has not been handled yet
+        self.credentials_watch: FileWatch | None = None
+        self.cache_watch: FileWatch | None = None
         self._detail_pending = False
         self._detail_shown: Target | None = None
         self._count_text = ""
@@ -208,6 +279,9 @@ class RoleswitchApp(App[None]):
         """(Re)read the catalogue and the active session; problems become notifications."""
         self.catalogue = self.services.load_catalogue()
         self.auto_renew = self.settings.auto_renew
+        # Watched from before the first read: a write during the read is seen at the next tick.
+        self.credentials_watch = FileWatch(str(self.services.credentials.path))
+        self.cache_watch = FileWatch(paths.cache_location())
         session_problem = None
         try:
             self.session = self.services.credentials.read_active(self.profile)
@@ -236,11 +310,19 @@ class RoleswitchApp(App[None]):
     # --- the countdown ------------------------------------------------------------
 
     def tick(self) -> None:
-        """Recompute the time left from the clock; warn once, auto-renew once per expiry."""
+        """Follow the files, recompute the time left from the clock; auto-renew once per
+        expiry, and warn once when auto-renew is off or could not renew."""
+        if self.follow_credentials_file():
+            return  # session_changed() has ticked already
+        if self.cache_watch is not None and self.cache_watch.changed():
+            self.mfa_changed()  # e.g. `roleswitch logout` in another terminal
+            self.refresh_bindings()
         session = self.session
         bar = self.bar
         now = self.services.clock.now()
         notes = []
+        if self.renew_problem is not None:
+            notes.append(Note(self.renew_problem, "renew failed"))
         if self.mfa_expiry is not None:
             mfa_left = seconds_left(self.mfa_expiry, now)
             suffix = " left" if mfa_left > 0 else ""
@@ -264,37 +346,86 @@ class RoleswitchApp(App[None]):
             if band is Urgency.EXPIRED:
                 row_text = text
             self.targets.set_row_status(name, RowStatus(row_text, band.value))
-        if band is not Urgency.CALM and self._warned_for != session.expiration:
+        if band is Urgency.CALM:
+            return
+        if self.auto_renew and self.busy is None and self._auto_tried_for != session.expiration:
+            self._auto_tried_for = session.expiration
+            if self.auto_renew_now(session):
+                return  # no warning for what is being fixed; a failure warns (on_assume_failed)
+        if self.busy is None and self._warned_for != session.expiration:
             self._warned_for = session.expiration
             if band is Urgency.EXPIRED:
-                self.notify(f"{name} has expired; press r to renew.", severity="error")
+                self.notify(f"{name} has expired; press ctrl+r to renew.", severity="error")
             else:
-                self.notify(f"{name} expires in {format_span(left)}; press r to renew.", severity="warning")
+                self.notify(
+                    f"{name} expires in {format_span(left)}; press ctrl+r to renew.", severity="warning"
+                )
             self.bell()
-        if (
-            self.auto_renew
-            and band is not Urgency.CALM
-            and self.busy is None
-            and self._auto_tried_for != session.expiration
-        ):
-            self._auto_tried_for = session.expiration
-            self.auto_renew_now(session)
 
-    def auto_renew_now(self, session: ActiveSession) -> None:
+    def auto_renew_now(self, session: ActiveSession) -> bool:
+        """Start renewing `session`; False (and why, kept in the bar) when it cannot start."""
         target = self.catalogue.find(session.target_name or "")
         if target is None:
-            self.notify(
-                f"Auto-renew cannot renew {session.target_name}: it is no longer configured.",
-                severity="warning",
-            )
+            problem = f"Auto-renew cannot renew {session.target_name}: it is no longer configured."
         elif target.needs_mfa and not self.mfa_session_usable(target):
-            self.notify(
-                f"Auto-renew cannot renew {target.name}: its MFA session has ended; press r "
-                "and enter a code.",
-                severity="warning",
-            )
+            problem = self.mfa_ended_problem(target)
         else:
             self.start_assume(target, renewal=True, automatic=True)
+            return True
+        self.auto_renew_blocked(problem)
+        return False
+
+    @staticmethod
+    def mfa_ended_problem(target: Target) -> str:
+        return (
+            f"Auto-renew cannot renew {target.name}: its MFA session has ended; press ctrl+r "
+            "and enter a code."
+        )
+
+    def auto_renew_blocked(self, problem: str) -> None:
+        self.notify(problem, severity="warning")
+        self.renew_problem = self.failed_note("auto-renew could not start")
+
+    def failed_note(self, what: str) -> str:
+        at = self.services.clock.now().astimezone().strftime("%H:%M")
+        return f"{what} at {at}; ctrl+r renews"
+
+    # --- following other programs --------------------------------------------------
+
+    def follow_credentials_file(self) -> bool:
+        """Re-read the active profile when the file changed (one stat otherwise); True if
+        another program replaced or removed the session, which is then what is shown.
+
+        Skipped while our own write may be under way (the change is seen when it reports)."""
+        watch = self.credentials_watch
+        if watch is None or self.busy is not None or self.clearing or not watch.changed():
+            return False
+        try:
+            current = self.services.credentials.read_active(self.profile)
+        except RoleswitchError:
+            return False  # unreadable for now: the next change is looked at again
+        previous = self.session
+        if same_session(current, previous):
+            return False
+        self.replace_session(current)
+        profile = f"[{self.profile}]"
+        if current is None:
+            self.notify(f"Another program removed {profile}; no session is active.", severity="warning")
+        else:
+            self.notify(
+                f"Another program changed {profile}: {current.target_name or current.role_arn} is "
+                "active now.",
+                severity="warning",
+            )
+        return True
+
+    def replace_session(self, session: ActiveSession | None) -> None:
+        """Show `session` as the active one (from the file, not from our own assume)."""
+        if self.session and self.session.target_name:
+            self.targets.set_row_status(self.session.target_name, None)
+        self.session = session
+        self.renew_problem = None
+        self.session_changed()
 
     def mfa_session_usable(self, target: Target) -> bool:
         try:
@@ -315,6 +446,7 @@ class RoleswitchApp(App[None]):
             self.mfa_expiry, self.has_mfa_sessions = None, False
 
     def session_changed(self) -> None:
+        """Everything that depends on which session is active; ticks once."""
         self.mfa_changed()
         target_list = self.targets
         target_list.set_active(self.session.target_name if self.session else None)
@@ -322,25 +454,100 @@ class RoleswitchApp(App[None]):
         self.show_detail(target_list.highlighted)
         self.refresh_bindings()
 
+    # --- background jobs ------------------------------------------------------------
+
+    def in_background(self, job: Callable[[], Any], done: Callable[[Any, str | None], None]) -> None:
+        """Run `job` on a daemon thread; `done(outcome, error)` then runs on the UI thread.
+
+        Everything that can wait (STS, a file lock held for up to 10 s, a clipboard
+        command) goes through here, so the screen never freezes. Daemon threads, not
+        Textual's thread workers: the app's exit waits for those, and the interpreter's
+        too, so quitting during a slow STS call hung for up to 18 s. Files are only ever
+        replaced atomically, so an abandoned write leaves them whole."""
+        self.jobs_running += 1
+
+        def run() -> None:
+            outcome, error = None, None
+            try:
+                outcome = job()
+            except RoleswitchError as problem:
+                error = str(problem)
+            except Exception as problem:  # never a traceback for the person
+                error = f"Unexpected error: {type(problem).__name__}."
+            with contextlib.suppress(RuntimeError):  # the app has closed its loop: nobody to tell
+                self.post_message(JobDone(done, outcome, error))
+
+        threading.Thread(target=run, name="roleswitch-job", daemon=True).start()
+
+    def on_job_done(self, message: JobDone) -> None:
+        self.jobs_running -= 1
+        message.done(message.outcome, message.error)
+
     # --- assuming -------------------------------------------------------------------
 
     def start_assume(self, target: Target, *, renewal: bool = False, automatic: bool = False) -> None:
-        """Check, ask for MFA if needed, then assume in a worker."""
+        """Check the file can take the result (before any MFA code is asked for), then ask
+        for the code if needed, then assume; each step off the UI thread."""
         if self.busy is not None:
             self.notify(f"Still assuming {self.busy}; wait for it to finish.", severity="warning")
             return
         if not target.valid:
             self.notify(f"{target.name} cannot be assumed: {target.problem}", severity="error")
             return
-        try:
-            self.services.credentials.check_writable(self.profile, source_profile=target.source_profile)
-        except RoleswitchError as error:
-            self.notify(str(error), title="Nothing was written", severity="error", timeout=10)
+        # A renewal renews the session shown now, and nothing that replaces it meanwhile.
+        renewing = self.session if renewal else None
+        profile = self.profile
+        self.busy = target.name
+        self.targets.set_row_status(target.name, RowStatus("checking…", "busy"))
+        self.refresh_bindings()
+
+        def check() -> AssumeChecked:
+            try:
+                self.services.credentials.check_writable(profile, source_profile=target.source_profile)
+            except RoleswitchError as error:
+                return AssumeChecked(target, renewal, automatic, renewing, str(error), False)
+            needs_code = target.needs_mfa and not self.mfa_session_usable(target)
+            return AssumeChecked(target, renewal, automatic, renewing, None, needs_code)
+
+        self.in_background(check, self._posted("Could not check the credentials file"))
+
+    def _posted(self, failure_title: str) -> Callable[[Any, str | None], None]:
+        """`done` for jobs that answer with a message: post it, or report the error."""
+
+        def done(message: Any, error: str | None) -> None:
+            if error is None:
+                self.post_message(message)
+            else:
+                self.busy = None
+                self.notify(error, title=failure_title, severity="error", timeout=12)
+                self.session_changed()
+
+        return done
+
+    def on_assume_checked(self, message: AssumeChecked) -> None:
+        target = message.target
+        if message.problem is not None:
+            self.assume_ended(target)
+            self.notify(message.problem, title="Nothing was written", severity="error", timeout=10)
+            if message.automatic:
+                self.renew_problem = self.failed_note("auto-renew failed")
+            self.tick()
             return
-        if target.needs_mfa and not self.mfa_session_usable(target):
-            self.ask_mfa_code(target, renewal, automatic, self.mfa_reason())
-        else:
-            self.run_assume(target, None, renewal, automatic)
+        if message.needs_code and message.automatic:  # the MFA session ended meanwhile
+            self.assume_ended(target)
+            self.auto_renew_blocked(self.mfa_ended_problem(target))
+            self.tick()
+            return
+        if message.needs_code:
+            self.assume_ended(target)
+            self.ask_mfa_code(target, message.renewal, False, self.mfa_reason(), renewing=message.renewing)
+            return
+        self.run_assume(target, None, message.renewal, message.automatic, message.renewing)
+
+    def assume_ended(self, target: Target) -> None:
+        self.busy = None
+        self.targets.set_row_status(target.name, None)
+        self.refresh_bindings()
 
     def mfa_reason(self) -> str:
         seconds = self.settings.mfa_session_seconds
@@ -348,45 +555,64 @@ class RoleswitchApp(App[None]):
         return f"One code starts a {span} MFA session: renewals need no code until it ends."
 
     def ask_mfa_code(
-        self, target: Target, renewal: bool, automatic: bool, reason: str, *, alarm: bool = False
+        self,
+        target: Target,
+        renewal: bool,
+        automatic: bool,
+        reason: str,
+        *,
+        alarm: bool = False,
+        renewing: ActiveSession | None = None,
     ) -> None:
         def answered(code: str | None) -> None:
             if code is None:
                 self.notify("Cancelled: nothing was written.")
+            elif self.busy is not None:
+                self.notify(f"Still assuming {self.busy}; wait for it to finish.", severity="warning")
             else:
-                self.run_assume(target, code, renewal, automatic)
+                self.run_assume(target, code, renewal, automatic, renewing)
 
         from roleswitch.ui.screens.mfa import MfaScreen
 
         self.push_screen(MfaScreen(target, reason, alarm=alarm), answered)
 
-    def run_assume(self, target: Target, code: str | None, renewal: bool, automatic: bool) -> None:
+    def run_assume(
+        self,
+        target: Target,
+        code: str | None,
+        renewal: bool,
+        automatic: bool,
+        renewing: ActiveSession | None = None,
+    ) -> None:
         self.busy = target.name
         self.targets.set_row_status(target.name, RowStatus("renewing…" if renewal else "assuming…", "busy"))
         self.refresh_bindings()
-        self.assume_worker(target, code, self.profile, renewal, automatic)
+        profile, settings = self.profile, self.settings
+        sts, credentials = self.services.sts, self.services.credentials
 
-    @work(thread=True, exclusive=True, group="sts", exit_on_error=False)
-    def assume_worker(
-        self, target: Target, code: str | None, profile: str, renewal: bool, automatic: bool
-    ) -> None:
-        """Blocking STS call and file write, off the UI thread; reports by message only."""
-        try:
-            result = self.services.sts.assume(target, settings=self.settings, mfa_code=code)
-            self.services.credentials.write(profile, result)
-        except RoleswitchError as error:
-            code_name = getattr(error, "code", "error")
-            self.post_message(AssumeFailed(target, str(error), code_name, automatic))
-        except Exception as error:  # never a traceback for the person
-            self.post_message(
-                AssumeFailed(target, f"Unexpected error: {type(error).__name__}.", "error", automatic)
-            )
-        else:
-            self.post_message(AssumeSucceeded(result, profile, renewal))
+        def assume() -> AssumeSucceeded | AssumeFailed | RenewalSuperseded:
+            """Blocking STS call and file write; answers with a message only."""
+            try:
+                result = sts.assume(target, settings=settings, mfa_code=code)
+                if renewal:
+                    # Another terminal may have assumed something else (or cleared the
+                    # profile) while STS answered: then this renewal is not wanted.
+                    current = credentials.read_active(profile)
+                    if not same_session(current, renewing):
+                        return RenewalSuperseded(target, profile, current, automatic)
+                credentials.write(profile, result)
+            except RoleswitchError as error:
+                return AssumeFailed(target, str(error), getattr(error, "code", "error"), automatic)
+            except Exception as error:  # never a traceback for the person
+                return AssumeFailed(target, f"Unexpected error: {type(error).__name__}.", "error", automatic)
+            return AssumeSucceeded(result, profile, renewal)
+
+        self.in_background(assume, self._posted(f"Could not assume {target.name}"))
 
     def on_assume_succeeded(self, message: AssumeSucceeded) -> None:
         result = message.result
         self.busy = None
+        self.renew_problem = None
         target_list = self.targets
         if self.session and self.session.target_name:
             target_list.set_row_status(self.session.target_name, None)
@@ -411,8 +637,7 @@ class RoleswitchApp(App[None]):
             target_list.focus()
 
     def on_assume_failed(self, message: AssumeFailed) -> None:
-        self.busy = None
-        self.targets.set_row_status(message.target.name, None)
+        self.assume_ended(message.target)
         if message.code == "mfa-session-ended":
             self.mfa_changed()
             if not message.automatic:  # asked again, once, saying why
@@ -422,8 +647,23 @@ class RoleswitchApp(App[None]):
                 return
         title = "Auto-renew failed" if message.automatic else f"Could not assume {message.target.name}"
         self.notify(message.message, title=title, severity="error", timeout=12)
-        self.tick()
+        if message.automatic:
+            self.renew_problem = self.failed_note("auto-renew failed")
+        self.tick()  # warns (and rings) now, since the renewal did not happen
         self.refresh_bindings()
+
+    def on_renewal_superseded(self, message: RenewalSuperseded) -> None:
+        """Someone else replaced the session while we renewed it: show theirs, write nothing."""
+        self.assume_ended(message.target)
+        current = message.current
+        now = f"{current.target_name or current.role_arn} is active now" if current else "it is empty now"
+        self.notify(
+            f"Did not renew {message.target.name}: another program changed [{message.profile}] "
+            f"meanwhile ({now}); nothing was written.",
+            severity="warning",
+            timeout=12,
+        )
+        self.replace_session(current)
 
     def assume_by_name(self, name: str) -> None:
         target = self.catalogue.find(name)
@@ -478,7 +718,8 @@ class RoleswitchApp(App[None]):
             self.count_label.update(text, layout=False)  # fixed width: no relayout per keystroke
 
     def on_key(self, event: events.Key) -> None:
-        """A printable key in the list that is not a command starts filtering."""
+        """A printable key typed in the list starts a new filter with it (only `?` and `/`
+        act there, and no letter: commands are ctrl keys)."""
         if (
             isinstance(self.focused, TargetList)
             and event.is_printable
@@ -487,9 +728,8 @@ class RoleswitchApp(App[None]):
             and event.key not in self.active_bindings
         ):
             event.stop()
-            filter_input = self.filter_input
-            filter_input.focus()
-            filter_input.insert_text_at_cursor(event.character)
+            event.prevent_default()
+            self.filter_input.start_typing(event.character)
 
     # --- actions -------------------------------------------------------------------
 
@@ -507,7 +747,7 @@ class RoleswitchApp(App[None]):
             )
             return True if ok else None
         if action in ("copy_exports", "clear_session"):
-            return True if self.session is not None and self.busy is None else None
+            return True if self.session is not None and self.busy is None and not self.clearing else None
         if action == "logout":
             return self.has_mfa_sessions  # hidden while there is nothing to forget
         if action == "sdk_profile":
@@ -535,19 +775,30 @@ class RoleswitchApp(App[None]):
         self.start_assume(target, renewal=True)
 
     def action_toggle_auto_renew(self) -> None:
+        if self.saving_auto_renew:
+            return  # the previous press is still being saved
         value = not self.auto_renew
-        try:
-            self.services.save_setting("auto_renew", value)
-        except RoleswitchError as error:
-            self.notify(str(error), title="Auto-renew not saved", severity="error", timeout=10)
-            return
+        self.saving_auto_renew = True
+
+        def saved(_: object, error: str | None) -> None:
+            self.saving_auto_renew = False
+            if error is not None:
+                self.notify(error, title="Auto-renew not saved", severity="error", timeout=10)
+                return
+            self.auto_renew_saved(value)
+
+        self.in_background(lambda: self.services.save_setting("auto_renew", value), saved)
+
+    def auto_renew_saved(self, value: bool) -> None:
         self.auto_renew = value
         self._auto_tried_for = None
+        if not value:
+            self.renew_problem = None
         if value and self.session:
             target = self.catalogue.find(self.session.target_name or "")
             if target is not None and target.needs_mfa and not self.mfa_session_usable(target):
                 self.notify(
-                    f"Auto-renew is on, but {target.name} has no open MFA session: renew it with r "
+                    f"Auto-renew is on, but {target.name} has no open MFA session: renew it with ctrl+r "
                     "once and enter a code.",
                     severity="warning",
                 )
@@ -558,18 +809,50 @@ class RoleswitchApp(App[None]):
         self.tick()
 
     def action_copy_exports(self) -> None:
-        from roleswitch.core.exports import export_lines
+        """Export lines to the clipboard: through the system's clipboard command if there is
+        one (in the background), else OSC 52 through the terminal, saying what that means."""
+        session = self.session
+        if session is None:
+            return
+        profile = self.profile
 
-        try:
-            credentials = self.services.credentials.read_credentials(self.profile)
-        except RoleswitchError as error:
-            self.notify(str(error), severity="error")
-            return
-        if credentials is None or self.session is None:
-            self.notify("No active session to copy.", severity="warning")
-            return
-        self.copy_to_clipboard("\n".join(export_lines(credentials, self.session.region)) + "\n")
-        self.notify(f"Copied export lines for {self.session.target_name} to the clipboard.")
+        def copy() -> tuple[str | None, str | None, str] | None:
+            from roleswitch.core.clipboard import ClipboardError, clipboard_command, copy_with
+            from roleswitch.core.exports import export_lines
+
+            credentials = self.services.credentials.read_credentials(profile)
+            if credentials is None:
+                return None
+            text = "\n".join(export_lines(credentials, session.region)) + "\n"
+            command = clipboard_command()
+            if command is None:
+                return None, None, text
+            try:
+                copy_with(command, text)
+            except ClipboardError as error:
+                return None, str(error), text
+            return command[0].rsplit("/", 1)[-1], None, ""
+
+        def copied(outcome: tuple[str | None, str | None, str] | None, error: str | None) -> None:
+            if error is not None:
+                self.notify(error, severity="error")
+            elif outcome is None:
+                self.notify("No active session to copy.", severity="warning")
+            else:
+                tool, tool_error, text = outcome
+                if tool is not None:
+                    self.notify(f"Copied export lines for {session.target_name} with {tool}.")
+                else:
+                    self.copy_to_clipboard(text)
+                    because = f"{tool_error} " if tool_error else ""
+                    self.notify(
+                        f"{because}Sent export lines for {session.target_name} to the terminal's "
+                        "clipboard (OSC 52); if nothing was copied, your terminal or tmux blocks it "
+                        "(tmux: set -g set-clipboard on).",
+                        timeout=12,
+                    )
+
+        self.in_background(copy, copied)
 
     def action_clear_session(self) -> None:
         session = self.session
@@ -577,17 +860,19 @@ class RoleswitchApp(App[None]):
             return
 
         def answered(yes: bool | None) -> None:
-            if not yes:
+            if not yes or self.clearing:
                 return
-            try:
-                removed = self.services.credentials.clear(session.profile)
-            except RoleswitchError as error:
-                self.notify(str(error), title="Nothing was removed", severity="error", timeout=10)
+            self.clearing = True
+            self.refresh_bindings()
+            self.in_background(lambda: self.services.credentials.clear(session.profile), cleared)
+
+        def cleared(removed: bool | None, error: str | None) -> None:
+            self.clearing = False
+            if error is not None:
+                self.notify(error, title="Nothing was removed", severity="error", timeout=10)
+                self.refresh_bindings()
                 return
-            if self.session and self.session.target_name:
-                self.targets.set_row_status(self.session.target_name, None)
-            self.session = None
-            self.session_changed()
+            self.replace_session(None)
             self.notify(f"Removed [{session.profile}]." if removed else "Nothing to remove.")
 
         from roleswitch.ui.screens.confirm import ConfirmScreen
@@ -598,19 +883,21 @@ class RoleswitchApp(App[None]):
         )
 
     def action_logout(self) -> None:
-        try:
-            sessions, roles = self.services.logout()
-        except RoleswitchError as error:
-            self.notify(str(error), severity="error")
-            return
-        self.mfa_changed()
-        self.tick()
-        self.refresh_bindings()
-        self.notify(
-            f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
-            f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code.",
-            title="Logged out",
-        )
+        def logged_out(counts: tuple[int, int] | None, error: str | None) -> None:
+            self.mfa_changed()
+            self.tick()
+            self.refresh_bindings()
+            if error is not None or counts is None:
+                self.notify(error or "Nothing was forgotten.", severity="error")
+                return
+            sessions, roles = counts
+            self.notify(
+                f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
+                f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code.",
+                title="Logged out",
+            )
+
+        self.in_background(self.services.logout, logged_out)
 
     def action_sdk_profile(self) -> None:
         target = self.targets.highlighted
@@ -625,16 +912,21 @@ class RoleswitchApp(App[None]):
         if target is None:
             return
         name = default_profile_name(target)
-        try:
-            self.services.sdk_profiles.add(name, target, active_profile=self.profile)
-        except RoleswitchError as error:
-            self.notify(str(error), title="Profile not written", severity="error", timeout=10)
-            return
-        self.notify(
-            f"Wrote [profile {name}] with credential_process to the AWS config file: SDKs using "
-            f"AWS_PROFILE={name} get {target.name} and refresh it on their own.",
-            title="SDK profile",
-            timeout=10,
+
+        def written(_: object, error: str | None) -> None:
+            if error is not None:
+                self.notify(error, title="Profile not written", severity="error", timeout=10)
+                return
+            self.notify(
+                f"Wrote [profile {name}] with credential_process to the AWS config file: SDKs using "
+                f"AWS_PROFILE={name} get {target.name} and refresh it on their own.",
+                title="SDK profile",
+                timeout=10,
+            )
+
+        profile = self.profile
+        self.in_background(
+            lambda: self.services.sdk_profiles.add(name, target, active_profile=profile), written
         )
 
     def action_focus_filter(self) -> None:

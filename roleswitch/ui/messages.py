@@ -1,10 +1,13 @@
-"""Messages that STS workers post back to the app (workers never touch widgets)."""
+"""Messages that background jobs post back to the app (jobs never touch widgets)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.message import Message
 
-from roleswitch.core.model import AssumeResult, Target
+from roleswitch.core.model import ActiveSession, AssumeResult, Target
 
 
 class AssumeSucceeded(Message):
@@ -26,3 +29,53 @@ class AssumeFailed(Message):
         self.message = message
         self.code = code
         self.automatic = automatic
+
+
+class AssumeChecked(Message):
+    """The checks before STS ran (off the UI thread): `problem` is why nothing can be
+    written, `needs_code` whether an MFA code must be asked for first."""
+
+    def __init__(
+        self,
+        target: Target,
+        renewal: bool,
+        automatic: bool,
+        renewing: ActiveSession | None,
+        problem: str | None,
+        needs_code: bool,
+    ) -> None:
+        super().__init__()
+        self.target = target
+        self.renewal = renewal
+        self.automatic = automatic
+        self.renewing = renewing
+        self.problem = problem
+        self.needs_code = needs_code
+
+
+class RenewalSuperseded(Message):
+    """A renewal was not written: the profile no longer holds the session it renews.
+    `current` is what the profile holds now (None: nothing of roleswitch's)."""
+
+    def __init__(self, target: Target, profile: str, current: ActiveSession | None, automatic: bool) -> None:
+        super().__init__()
+        self.target = target
+        self.profile = profile
+        self.current = current
+        self.automatic = automatic
+
+
+class JobDone(Message):
+    """A background job (clear, save a setting, log out, write an SDK profile, copy)
+    finished: `done(outcome, error)` runs on the UI thread; `error` is the core's one
+    sentence when the job failed."""
+
+    def __init__(self, done: Callable[[Any, str | None], None], outcome: Any, error: str | None) -> None:
+        super().__init__()
+        self.done = done
+        self.outcome = outcome
+        self.error = error
+
+    def __rich_repr__(self):  # never the outcome: copied export lines hold the secret key
+        yield "done", getattr(self.done, "__qualname__", "?")
+        yield "error", self.error

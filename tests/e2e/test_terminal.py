@@ -63,7 +63,7 @@ def test_filter_assume_countdown_renew_quit(home, moto, tmp_path):
         # The countdown ticks on screen.
         first = term.wait_for(r"(\d+)m (\d\d)s left").group(0)
         term.wait_for(rf"(?!{re.escape(first)})\d+m \d\ds left", timeout=5)
-        term.send("r")
+        term.send("C-r")
         renewed_key = first_key
         for _ in range(50):
             renewed_key = key_id(home.credentials)
@@ -73,7 +73,7 @@ def test_filter_assume_countdown_renew_quit(home, moto, tmp_path):
             time.sleep(0.2)
         assert renewed_key != first_key, "renew did not change the keys"
         term.wait_for("Renewed prod-admin")
-        term.send("q")
+        term.send("C-q")
         assert term.wait_exit() == 0
     finally:
         term.close()
@@ -101,9 +101,9 @@ def test_demo_leaves_home_untouched_and_nothing_running(home, tmp_path):
         term.type("prod readonly")
         term.send("Enter")
         term.wait_for(r"\d+m \d\ds left")
-        term.send("r")
+        term.send("C-r")
         term.wait_for("Renewed production/ReadOnly")
-        term.send("q")
+        term.send("C-q")
         assert term.wait_exit() == 0
         screen = term.screen()
         assert "local STS endpoint is stopped" in screen

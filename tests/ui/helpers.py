@@ -141,10 +141,11 @@ def make_app(home, *, sts=None, clock: FrozenClock | None = None, badge: str = "
 
 
 async def settle(app, pilot) -> None:
-    """Wait for STS workers and the messages they post."""
-    for _ in range(100):
+    """Wait for background jobs (STS, file writes) and the messages they post."""
+    for _ in range(300):
         await pilot.pause()
-        if app.busy is None and not any(w.is_running for w in app.workers):
+        idle = not getattr(app, "jobs_running", 0) and not getattr(app, "clearing", False)
+        if idle and app.busy is None and not any(w.is_running for w in app.workers):
             break
         time.sleep(0.01)
     await pilot.pause()

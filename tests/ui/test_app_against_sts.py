@@ -81,7 +81,7 @@ async def test_mfa_role_assumed_once_then_renewed_three_times_without_a_code(hom
         bar = str(app.bar.render())
         assert "MFA session 11h 59m" in bar or "MFA session 12h 00m" in bar
         for _ in range(3):
-            await pilot.press("r")
+            await pilot.press("ctrl+r")
             await pilot.pause()
             assert not isinstance(app.screen, MfaScreen)  # no code asked for
             await settle(app, pilot)
