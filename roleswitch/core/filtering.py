@@ -47,6 +47,10 @@ class TargetFilter:
         self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
         self._tiers: OrderedDict[str, tuple[tuple[int, ...], ...]] = OrderedDict()
+        # query -> (its matches, term -> (in one piece, starting a word, exact)); see rank()
+        self._qualities: OrderedDict[str, tuple[tuple[int, ...], dict[str, tuple[tuple[int, ...], ...]]]] = (
+            OrderedDict()
+        )
         self._by_field: dict[str, tuple[int, ...]] | None = None  # see _exact()
         self._by_word_start: dict[str, tuple[int, ...]] | None = None  # see prepare()
 
@@ -90,11 +94,24 @@ class TargetFilter:
         if cached is not None:
             self._tiers.move_to_end(key)
             return cached
+        earlier = self._earlier_qualities(key)
+        keep: set[int] | None = None
+        found: dict[str, tuple[tuple[int, ...], ...]] = {}
         qualities = []
         for term in dict.fromkeys(key.split(" ")):
-            whole, starts, exact = quality = self._quality(term, matches)
+            quality = earlier[1].get(term) if earlier is not None else None
+            if quality is None:
+                quality = self._quality(term, matches)
+            elif len(earlier[0]) != len(matches):  # the shorter query's, narrowed to these matches
+                keep = set(matches) if keep is None else keep
+                quality = tuple(tuple(compress(part, map(keep.__contains__, part))) for part in quality)
+            found[term] = quality
+            whole, starts, exact = quality
             if exact or len(starts) != len(matches):  # else this term tells no match from another
                 qualities.append(quality)
+        self._qualities[key] = (matches, found)
+        if len(self._qualities) > _CACHE_SIZE:
+            self._qualities.popitem(last=False)
         if not qualities:
             tiers: tuple[tuple[int, ...], ...] = (matches,)
         elif len(qualities) == 1:
@@ -116,6 +133,15 @@ class TargetFilter:
         if len(self._tiers) > _CACHE_SIZE:
             self._tiers.popitem(last=False)
         return tiers
+
+    def _earlier_qualities(self, key: str):
+        """What the longest shorter query typed before found for each of its terms, with
+        its matches: typing on only narrows those, so a term is never checked twice."""
+        for length in range(len(key) - 1, 0, -1):
+            earlier = self._qualities.get(key[:length])
+            if earlier is not None:
+                return earlier
+        return None
 
     def _quality(self, term: str, matches: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
         """Of `matches` (all matching `term`), ascending: those holding `term` in one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.scrollbar import ScrollBar
 
@@ -11,6 +12,7 @@ import roleswitch.ui
 from roleswitch.core.model import Catalogue
 from roleswitch.ui.widgets.target_list import TargetList
 from tests.factories import make_target
+from tests.ui.helpers import CREDENTIALS, make_app, settle
 
 
 def demo_catalogue() -> Catalogue:
@@ -129,3 +131,59 @@ async def test_a_click_highlights_a_row_and_a_double_click_assumes_it():
         await pilot.click(tl, offset=(5, 2), times=2)
         assert tl.highlighted.name == "production/Admin"
         assert app.selected == ["production/Admin"]
+
+
+async def test_the_wheel_keys_and_a_click_on_the_bar_scroll_without_moving_the_highlight():
+    app = ListHost(big_catalogue())
+    async with app.run_test(size=(60, 20)) as pilot:
+        tl = app.query_one(TargetList)
+        height = tl.scrollable_content_region.height
+        await pilot.press("end")
+        assert tl.scroll_offset.y == 61 - height
+        await pilot.press("home")
+        assert tl.scroll_offset.y == 0
+        tl.post_message(events.MouseScrollDown(tl, 2, 2, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert tl.scroll_offset.y > 0  # the wheel scrolls
+        await pilot.click(tl.vertical_scrollbar, offset=(0, 19))  # the bar's track near the bottom
+        await pilot.pause()
+        assert tl.scroll_offset.y > 3
+        assert tl.highlighted.name == "acct0/Role0"  # scrolling alone moves no highlight
+        tl.set_filter("role59")
+        await pilot.pause()
+        assert tl.match_count == 1 and not tl.show_vertical_scrollbar  # everything fits: no bar
+
+
+PROTO_TOML = """\
+[accounts.production]
+id = "111111111111"
+name = "Production"
+source_profile = "corp"
+
+[[accounts.production.roles]]
+name = "Deploy"
+
+[[accounts.production.roles]]
+name = "ReadOnly"
+"""
+PROTO_CONFIG = """\
+[profile corp]
+region = eu-west-1
+
+[profile old-prototype]
+role_arn = arn:aws:iam::777777777777:role/Prototype
+source_profile = corp
+"""
+
+
+async def test_in_the_app_typing_proto_then_enter_assumes_old_prototype(home):
+    home.write(config=PROTO_CONFIG, credentials=CREDENTIALS, toml=PROTO_TOML)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tl = app.query_one(TargetList)
+        assert tl.highlighted.name == "production/Deploy"
+        await pilot.press(*"proto")
+        assert tl.match_count == 3 and tl.highlighted.name == "old-prototype"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert sts.calls == [("old-prototype", None)]

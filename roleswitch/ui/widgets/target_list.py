@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, count
 
 from rich.segment import Segment
 from rich.style import Style
@@ -203,8 +203,8 @@ class TargetList(ScrollView, can_focus=True):
         start, account_of = self._account_start, self._account_of
         if len(tiers) == 1:
             target_rows: list[int] = []
-            k, count = 0, len(matches)
-            while k < count:
+            k, shown = 0, len(matches)
+            while k < shown:
                 account = account_of[matches[k]]
                 end = bisect.bisect_left(matches, start[account + 1], k)
                 rows.append(-(account + 1))
@@ -216,11 +216,14 @@ class TargetList(ScrollView, can_focus=True):
         else:
             ranked = list(chain.from_iterable(tiers))
             accounts_of_ranked = list(map(account_of.__getitem__, ranked))
-            place = {account: n for n, account in enumerate(dict.fromkeys(accounts_of_ranked))}
+            place = dict(zip(dict.fromkeys(accounts_of_ranked), count()))  # account -> its place
             keys = list(map(place.__getitem__, accounts_of_ranked))
-            order = sorted(range(len(ranked)), key=keys.__getitem__)  # stable: best first within
-            grouped = list(map(ranked.__getitem__, order))
-            grouped_keys = list(map(keys.__getitem__, order))
+            grouped_keys = sorted(keys)
+            if grouped_keys == keys:  # each account's matches already together (often: all in one tier)
+                grouped = ranked
+            else:
+                order = sorted(range(len(ranked)), key=keys.__getitem__)  # stable: best first within
+                grouped = list(map(ranked.__getitem__, order))
             k = 0
             for n, account in enumerate(place):
                 end = bisect.bisect_right(grouped_keys, n, k)
