@@ -26,5 +26,5 @@ def widget_lines(app, widget: Widget) -> list[str]:
 
 def flowing_text(lines: list[str]) -> str:
     """Wrapped lines read as one text: borders and runs of spaces become one space."""
-    words = " ".join(line.strip(" █▀▄▔▁▏▕│") for line in lines).split()
+    words = " ".join(line.strip(" █▀▄▔▁▏▕│▌▐") for line in lines).split()
     return " ".join(words)

@@ -168,3 +168,24 @@ async def test_help_descriptions_wrap_under_their_own_column(home, size):
         # the description of `type` is too long for a small dialog: its next line starts
         # under "filter", not back at the key column
         assert follow[column - 1] == " " and follow[column] != " ", (lines[start], follow)
+
+
+@pytest.mark.parametrize("size", SMALL, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_notifications_show_profiles_as_written_and_wrap(home, size):
+    """A guard: the app's notify never reads markup, and Textual's toasts wrap."""
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    message = (
+        "Refusing to write [default]: it holds keys roleswitch did not write; nothing was "
+        "changed, so choose another active profile in roleswitch's config."
+    )
+    async with app.run_test(size=size, notifications=True) as pilot:
+        app.clear_notifications()
+        app.notify(message, title="Nothing was written [default]", severity="error")
+        for _ in range(50):  # the toast rack mounts its toasts a few messages later
+            await pilot.pause()
+            if app.screen.query("Toast"):
+                break
+        toast = app.screen.query_one("Toast")
+        text = flowing_text(widget_lines(app, toast))
+        assert "Nothing was written [default]" in text and message in text, text
