@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> None:  # one line, exit 2, no usage dump
-            self.exit(EXIT_USAGE, f"roleswitch: {message} (see roleswitch --help)\n")
+            self.exit(EXIT_USAGE, usage_line(message))
 
     parser = _Parser(
         prog="roleswitch",
@@ -53,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
     assume = add("assume", "Assume a role and write it as the active profile.")
-    assume.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
+    assume.add_argument(
+        "target", nargs="?", help="target name (profile name, or ACCOUNT/ROLE); none opens the picker"
+    )
     _add_profile(assume)
     _add_assume_options(assume)
 
@@ -64,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     env = add("env", 'Assume a role and print export lines; use: eval "$(roleswitch env T)".')
     env.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
-    env.add_argument("--shell", choices=("sh", "fish", "powershell"), default="sh")
+    env.add_argument("--shell", choices=("sh", "bash", "zsh", "fish", "powershell"), default="sh")
     _add_assume_options(env)
 
     process = add(
@@ -76,9 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = add("exec", "Run a command with a role's credentials in its environment: exec TARGET -- CMD ...")
     run.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
     _add_assume_options(run)
-    run.add_argument(
-        "argv", metavar="COMMAND", nargs=argparse.REMAINDER, help="the command and its arguments, after --"
-    )
+    # The command after `--` is split off before argparse sees it (split_exec_command).
+    run.usage = "roleswitch exec [-h] [--duration D] [--mfa-code CODE] TARGET -- COMMAND ..."
 
     add_profile = add(
         "add-profile", "Write a credential_process profile for a role into ~/.aws/config, for SDKs."
@@ -114,17 +115,86 @@ def _add_profile(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_assume_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--duration", metavar="D", help="session length: seconds, or like 1h, 90m")
-    parser.add_argument("--mfa-code", metavar="CODE", help="6-digit MFA code (prompted for on a TTY)")
+    from roleswitch.core import validate
+
+    # Checked while parsing: a bad value is a usage error (exit 2) and never costs an STS call.
+    parser.add_argument(
+        "--duration",
+        metavar="D",
+        type=_checked(validate.duration),
+        help="session length: seconds, or like 1h, 90m",
+    )
+    parser.add_argument(
+        "--mfa-code",
+        metavar="CODE",
+        type=_checked(validate.mfa_code),
+        help="6-digit MFA code (prompted for on a TTY)",
+    )
+
+
+def _checked(check):
+    """An argparse `type` from a validate function: its sentence becomes the usage error."""
+    import argparse
+
+    def convert(text: str):
+        try:
+            return check(text)
+        except RoleswitchError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    convert.__name__ = check.__name__
+    return convert
+
+
+def usage_line(message: str) -> str:
+    return f"roleswitch: {message.rstrip('.')} (see roleswitch --help)\n"
+
+
+def split_exec_command(words: list[str]) -> tuple[list[str], list[str] | None]:
+    """For `exec`, the words before the first `--`, and the command after it, verbatim.
+
+    argparse's REMAINDER would take `exec T --duration 1h -- cmd` as the command
+    `--duration 1h -- cmd`; splitting first lets options sit before `--`, as documented.
+    """
+    first = next((word for word in words if not word.startswith("-")), None)
+    if first != "exec" or "--" not in words[words.index("exec") :]:
+        return words, None
+    cut = words.index("--", words.index("exec"))
+    return words[:cut], words[cut + 1 :]
 
 
 def main(argv: list[str] | None = None) -> int:
-    words = list(sys.argv[1:] if argv is None else argv)
+    """The entry point. Ctrl-C anywhere from here on is one line and exit 130.
+
+    The `try` is the first statement: an interrupt during the imports each
+    command does (textual, boto3) once printed a traceback.
+    """
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        _ignore_further_interrupts()
+        print("roleswitch: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+
+
+def _ignore_further_interrupts() -> None:
+    import _signal  # the C module: `signal` itself imports enum, too slow for a prompt
+
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+
+
+def _main(words: list[str]) -> int:
     if words[:1] == ["status"]:
-        quick = _quick_status_args(words[1:])
+        quick = quick_status_args(words[1:])
         if quick is not None:
             return _run(cmd_status, quick)
+    words, command = split_exec_command(words)
+    if command is None and "exec" in words[:1] and not {"-h", "--help"} & set(words):
+        sys.stderr.write(usage_line("exec needs the command after --: roleswitch exec TARGET -- COMMAND ..."))
+        return EXIT_USAGE
     args = build_parser().parse_args(words)
+    if args.command == "exec":
+        args.argv = command
     handlers = {
         None: run_app,
         "list": cmd_list,
@@ -148,9 +218,6 @@ def _run(handler, args) -> int:
     except RoleswitchError as error:
         print(f"roleswitch: {error}", file=sys.stderr)
         return EXIT_FAILURE
-    except KeyboardInterrupt:
-        print("roleswitch: interrupted; nothing was written.", file=sys.stderr)
-        return 130
 
 
 # --- commands ---------------------------------------------------------------
@@ -169,17 +236,28 @@ def _catalogue():
 def _find(catalogue, name: str):
     target = catalogue.find(name)
     if target is None:
-        raise TargetNotFound(f"No target named '{name}'; run `roleswitch list` to see them.")
+        from roleswitch.core.suggestions import similar_names
+
+        similar = similar_names(name, [t.name for t in catalogue.targets])
+        hint = f"did you mean {', '.join(similar)}? Run" if similar else "run"
+        raise TargetNotFound(f"No target named '{name}'; {hint} `roleswitch list` to see them all.")
     return target
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     import json
+    import os
 
     from roleswitch.core.clock import SystemClock, format_left, seconds_left
     from roleswitch.core.credentials_file import CredentialsFile
+    from roleswitch.core.regions import effective_region, profile_regions
 
     catalogue = _catalogue()
+    regions = profile_regions()
+
+    def region_of(target) -> tuple[str, str | None]:
+        return effective_region(target, regions, os.environ)
+
     profile = catalogue.settings.active_profile
     active = CredentialsFile().read_active(profile)
     now = SystemClock().now()
@@ -201,7 +279,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                         "role_arn": t.role_arn,
                         "source": t.source_profile,
                         "credential_source": t.credential_source,
-                        "region": t.region,
+                        "region": region_of(t)[0],
+                        "region_from": region_of(t)[1],
                         "mfa": t.needs_mfa,
                         "origin": t.origin,
                         "valid": t.valid,
@@ -231,9 +310,14 @@ def cmd_list(args: argparse.Namespace) -> int:
                 extra.append("MFA")
             if is_active(t) and left is not None:
                 extra.append(f"active in [{profile}], {format_left(left)}" + (" left" if left > 0 else ""))
+            region, origin = region_of(t)
+            if origin == "default":
+                region += " (default)"
+            elif origin:
+                region += f" (from {origin})"
             print(
                 f"  {mark} {t.name:<{width}}  {t.role_name:<16} source={t.source_label:<12} "
-                f"region={t.region or '-':<14} {'  '.join(extra)}".rstrip()
+                f"region={region:<14} {'  '.join(extra)}".rstrip()
             )
     return EXIT_OK
 
@@ -243,57 +327,69 @@ def _assume(args: argparse.Namespace, *, writes: bool):
 
     Shared by assume, env and exec; returns (profile written to or None, result).
     """
-    from roleswitch.core import validate
+    from roleswitch.core.assume_flow import assume_with_mfa
     from roleswitch.core.credentials_file import CredentialsFile
+    from roleswitch.core.mfa_sessions import MfaSessionStore
+    from roleswitch.core.sts import StsClient
 
     catalogue = _catalogue()
     target = _find(catalogue, args.target)
-    duration = validate.duration(args.duration) if args.duration else None
     check_profile = None
     if writes:
         check_profile = args.profile or catalogue.settings.active_profile
         CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
-    return check_profile, assume_asking_for_mfa(target, catalogue.settings, args.mfa_code, duration)
-
-
-def assume_asking_for_mfa(target, settings, code: str | None, duration: int | None):
-    """Assume, using the cached MFA session if there is one, else asking for a code
-    on the terminal; a refused MFA session is forgotten and the code asked for once."""
-    from roleswitch.core.clock import SystemClock
-    from roleswitch.core.errors import AssumeError
-    from roleswitch.core.mfa_sessions import MfaSessionStore
-    from roleswitch.core.sts import StsClient
-
     store = MfaSessionStore()
-    sts = StsClient(mfa_sessions=store)
-    if target.needs_mfa and code is None and not store.usable(target, SystemClock().now()):
-        code = _ask_mfa_code(target, None)
-    try:
-        return sts.assume(target, settings=settings, mfa_code=code, duration=duration)
-    except AssumeError as error:
-        if error.code != "mfa-session-ended":
-            raise
-        code = _ask_mfa_code(target, str(error))
-    return sts.assume(target, settings=settings, mfa_code=code, duration=duration)
+    result = assume_with_mfa(
+        target,
+        catalogue.settings,
+        StsClient(mfa_sessions=store),
+        store,
+        _ask_mfa_code,
+        code=args.mfa_code,
+        duration=args.duration,
+    )
+    return check_profile, result
 
 
-def _ask_mfa_code(target, reason: str | None) -> str:
+MFA_TRIES = 3
+
+
+def _ask_mfa_code(target, reason: str | None) -> str | None:
+    """The code typed on the terminal, asked again when mistyped; None at end of input."""
     from roleswitch.core import validate
+    from roleswitch.core.errors import ValidationError
 
     if not sys.stdin.isatty():
         why = reason.rsplit(";", 1)[0] + "; " if reason else ""
         raise RoleswitchError(f"{why}{target.name} needs an MFA code; pass --mfa-code CODE.")
     if reason:
         print(f"roleswitch: {reason}", file=sys.stderr)
-    sys.stderr.write(f"MFA code for {target.mfa_serial}: ")
-    sys.stderr.flush()
-    return validate.mfa_code(sys.stdin.readline())
+    for attempt in range(1, MFA_TRIES + 1):
+        again = f" (try {attempt} of {MFA_TRIES})" if attempt > 1 else ""
+        sys.stderr.write(f"MFA code for {target.mfa_serial}{again}: ")
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            return None
+        try:
+            return validate.mfa_code(line)
+        except ValidationError as error:
+            print(f"roleswitch: {error}", file=sys.stderr)
+    raise ValidationError(
+        f"No valid MFA code after {MFA_TRIES} tries; run the command again and type the 6 digits "
+        f"from {target.mfa_serial}."
+    )
 
 
 def cmd_assume(args: argparse.Namespace) -> int:
     from roleswitch.core.clock import SystemClock, format_left, format_local, seconds_left
     from roleswitch.core.credentials_file import CredentialsFile
 
+    if args.target is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            return run_app(args)  # the picker is the app
+        sys.stderr.write(usage_line("assume needs a TARGET when not on a terminal (see roleswitch list)"))
+        return EXIT_USAGE
     profile, result = _assume(args, writes=True)
     writer = CredentialsFile()
     writer.write(profile, result)
@@ -374,8 +470,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK if left > 0 else EXIT_EXPIRED
 
 
-class _StatusArgs:
-    """`status` options parsed by hand: argparse alone costs a prompt 3 ms."""
+class StatusArgs:
+    """`status` options, parsed without argparse: importing it costs a shell prompt 3 ms."""
 
     def __init__(self) -> None:
         self.profile: str | None = None
@@ -383,23 +479,32 @@ class _StatusArgs:
         self.short = False
 
 
-def _quick_status_args(rest: list[str]) -> _StatusArgs | None:
-    """The options of `status`, or None for anything else (argparse then explains)."""
-    args = _StatusArgs()
-    items = iter(rest)
-    for item in items:
-        if item == "--json":
+def quick_status_args(rest: list[str]) -> StatusArgs | None:
+    """The options of `status` in the forms people type, exactly as argparse reads them;
+    None for anything else (abbreviations, `--`, help, mistakes): argparse then decides.
+
+    `--profile VALUE` takes VALUE only when argparse would (it does not start with `-`);
+    `--profile=VALUE` takes any non-empty VALUE, as argparse does.
+    """
+    args = StatusArgs()
+    at = 0
+    while at < len(rest):
+        word = rest[at]
+        if word == "--json":
             args.json = True
-        elif item == "--short":
+        elif word == "--short":
             args.short = True
-        elif item == "--profile":
-            args.profile = next(items, None)
-            if not args.profile:
+        elif word == "--profile":
+            value = rest[at + 1] if at + 1 < len(rest) else ""
+            if not value or value.startswith("-"):
                 return None
-        elif item.startswith("--profile=") and len(item) > len("--profile="):
-            args.profile = item.partition("=")[2]
+            args.profile = value
+            at += 1
+        elif word.startswith("--profile=") and len(word) > len("--profile="):
+            args.profile = word[len("--profile=") :]
         else:
             return None
+        at += 1
     return args
 
 
@@ -443,11 +548,9 @@ def cmd_exec(args: argparse.Namespace) -> int:
     from roleswitch.core.credentials_file import format_expiration
     from roleswitch.core.environment import CREDENTIAL_CHOOSERS
 
-    command = list(args.argv)
-    if command[:1] == ["--"]:
-        command = command[1:]
+    command = list(args.argv or ())
     if not command:
-        print("roleswitch: exec needs a command: roleswitch exec TARGET -- COMMAND ...", file=sys.stderr)
+        sys.stderr.write(usage_line("exec needs the command after --: roleswitch exec TARGET -- COMMAND ..."))
         return EXIT_USAGE
     _, result = _assume(args, writes=False)
     target = result.target

@@ -116,13 +116,13 @@ class SdkProfiles:
             text = self.file.read_text()
             if text is None:
                 return False
-            section = self._check_section(scan(text.removeprefix(BOM)), name)
+            section = self._check_section(scan(text.removeprefix(BOM)), name, removing=True)
             if section is None:
                 return False
             self.file.replace(remove_section(text, section), created=False)
             return True
 
-    def _check_section(self, doc: IniDocument, name: str) -> Section | None:
+    def _check_section(self, doc: IniDocument, name: str, *, removing: bool = False) -> Section | None:
         sections = [s for s in doc.sections if _header_matches(s.name, name)]
         if len(sections) > 1:
             lines = ", ".join(str(s.header + 1) for s in sections)
@@ -136,7 +136,11 @@ class SdkProfiles:
         if section.values.get("manager") != MANAGER:
             raise WriteRefused(
                 f"Profile '{name}' in {self.config_path} was not written by roleswitch; "
-                "choose another name (--name NAME)."
+                + (
+                    "roleswitch removes only profiles it wrote, so remove it by hand if you mean to."
+                    if removing
+                    else "choose another name (--name NAME)."
+                )
             )
         return section
 

@@ -127,8 +127,9 @@ def test_mfa_code_validated_before_any_call(home, moto, capsys):
         "source_profile = corp\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
         credentials=CORP_KEYS.format(key="AKIAFAKEFAKEFAKE0001", secret="s"),
     )
-    code, _, err = run(capsys, "assume", "admin", "--mfa-code", "12ab56")
-    assert code == 1 and "6 digits" in err
+    with pytest.raises(SystemExit) as exit_info:  # a bad option value is a usage error
+        main(["assume", "admin", "--mfa-code", "12ab56"])
+    assert exit_info.value.code == 2 and "6 digits" in capsys.readouterr().err
     code, _, err = run(capsys, "assume", "admin")  # no TTY under pytest
     assert code == 1 and "--mfa-code" in err
     code, _, err = run(capsys, "assume", "admin", "--mfa-code", "123456")
@@ -187,8 +188,9 @@ def test_env_status_clear_and_exit_codes(home, moto, capsys):
 
 def test_usage_errors_exit_2_unknown_target_exits_1(home, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["assume"])
+        main(["assume", "admin", "--bogus"])
     assert exit_info.value.code == 2
+    assert main(["assume"]) == 2  # no target and no terminal to pick one on
     code, _, err = run(capsys, "assume", "nope")
     assert code == 1 and "No target named 'nope'" in err
 
