@@ -163,6 +163,17 @@ async def test_disabled_keys_are_dimmer_than_enabled_ones(home):
         assert contrast(disabled) < contrast(enabled) / 2, (disabled, enabled)
 
 
+def key_bar_line(app) -> tuple[str, list[tuple[str, str]]]:
+    """The key bar as painted, and the (key, description) of every key it should name."""
+    line = screen_lines(app)[app.query_one(KeyBar).region.y]
+    shown = [
+        (app.get_key_display(binding), binding.description)
+        for _node, binding, enabled, _tip in app.screen.active_bindings.values()
+        if binding.show and enabled and binding.key != app.COMMAND_PALETTE_BINDING
+    ]
+    return line, shown
+
+
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_every_key_that_can_act_is_named_in_a_narrow_key_bar(home, size):
     write_sandbox(home)
@@ -170,13 +181,20 @@ async def test_every_key_that_can_act_is_named_in_a_narrow_key_bar(home, size):
     async with app.run_test(size=size) as pilot:
         await pilot.press("escape")  # to the list, where most keys show (many greyed out)
         await pilot.pause()
-        bar = app.query_one(KeyBar)
-        line = screen_lines(app)[bar.region.y]
-        shown = [
-            (app.get_key_display(binding), binding.description)
-            for _node, binding, enabled, _tip in app.screen.active_bindings.values()
-            if binding.show and enabled and binding.key != app.COMMAND_PALETTE_BINDING
-        ]
+        line, shown = key_bar_line(app)
         assert len(shown) >= 3
         for key, description in shown:
             assert f"{key} {description}" in line, (key, description, line)
+
+
+async def test_a_full_key_bar_at_60_columns_keeps_every_key_and_help(home):
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await assume(app, pilot, "stg read")  # every session key can act now
+        line, shown = key_bar_line(app)
+        assert len(shown) >= 6
+        for key, _description in shown:
+            assert f" {key} " in line + " ", (key, line)
+        help_key = next((key, d) for key, d in shown if d == "Help")
+        assert f"{help_key[0]} Help" in line, line

@@ -8,6 +8,8 @@ repaints one line, with the same theme colours, and keys that can be clicked.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from textual import events
 from textual.app import RenderResult
 from textual.content import Content
@@ -64,15 +66,13 @@ class KeyBar(Widget):
                 continue
             seen.add(binding.action)
             keys.append((app.get_key_display(binding), binding.description, enabled, binding.action, node))
-        # Too narrow for every key in full: greyed-out keys lose their words first, then
-        # the palette hint (ctrl+p still works) goes.
         width = self.size.width
-        for terse, with_palette in ((False, True), (True, True), (True, False)):
+        for worded, with_palette in self._fittings(keys):
             parts: list[Content] = []
             spans: list[tuple[int, int, str, object]] = []
             x = 0
-            for key, description, enabled, action, node in keys:
-                part = self._key(key, "" if terse and not enabled else description, enabled)
+            for (key, description, enabled, action, node), words in zip(keys, worded, strict=True):
+                part = self._key(key, description if words else "", enabled)
                 spans.append((x, x + len(part.plain), action, node))
                 x += len(part.plain)
                 parts.append(part)
@@ -87,6 +87,25 @@ class KeyBar(Widget):
                 break
         self._spans = spans
         return Content("").join(parts)
+
+    @staticmethod
+    def _fittings(keys: list[tuple[str, str, bool, str, object]]) -> Iterator[tuple[list[bool], bool]]:
+        """Which keys keep their words, and whether the palette hint shows, most said first.
+
+        Too narrow for every key in full: greyed-out keys lose their words first, then the
+        palette hint goes (ctrl+p still works), then enabled keys from the right, Help's
+        last, so every key stays on screen and Help says what the bare ones do."""
+        worded = [True] * len(keys)
+        yield worded, True
+        worded = [enabled for _key, _text, enabled, _action, _node in keys]
+        yield worded, True
+        yield worded, False
+        order = sorted(range(len(keys)), key=lambda i: (keys[i][3] == "help", -i))
+        for i in order:
+            if worded[i]:
+                worded = worded.copy()
+                worded[i] = False
+                yield worded, False
 
     def _key(self, key: str, description: str, enabled: bool) -> Content:
         """` ^r Renew `; without a description, just the key."""
