@@ -25,7 +25,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
-from textual.widgets._input import Selection
+from textual.widgets.input import Selection
 
 from roleswitch.core import paths
 from roleswitch.core.clock import (
