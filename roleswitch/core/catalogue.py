@@ -18,8 +18,9 @@ from types import MappingProxyType
 from typing import Any
 
 from roleswitch.core import paths, validate
+from roleswitch.core.config_profiles import profile_name
 from roleswitch.core.errors import ValidationError
-from roleswitch.core.ini import read_sections, scan, section_names
+from roleswitch.core.ini import DEFAULTS, read_sections, scan, section_name_problem, section_names
 from roleswitch.core.model import Catalogue, Settings, Target
 from roleswitch.core.regular_file import read_regular_file
 
@@ -130,19 +131,23 @@ def _read_ini(path: Path, problems: list[str]) -> list[tuple[str, dict[str, str]
 def _profiles(
     sections: list[tuple[str, dict[str, str], int]] | None,
 ) -> dict[str, tuple[dict[str, str], int]]:
-    """Profile name -> (values, header line), from `[default]` and `[profile NAME]`."""
+    """Profile name -> (values, header line), as botocore reads them: every spelling of
+    `[profile NAME]` and `[default]` (see `config_profiles`), the last section defining a
+    profile winning, and `[DEFAULT]`'s keys given to every profile."""
     if sections is None:
         return {}
     profiles: dict[str, tuple[dict[str, str], int]] = {}
+    defaults: dict[str, str] = {}
     for section_name, values, line in sections:
-        if section_name == "default":
-            name = "default"
-        elif section_name.startswith("profile "):
-            name = section_name[len("profile ") :].strip()
-        else:
+        if section_name == DEFAULTS:
+            defaults.update(values)
             continue
-        if name not in profiles:
+        name = profile_name(section_name)
+        if name is not None:
+            profiles.pop(name, None)  # the later section wins, and takes its place in the order
             profiles[name] = (values, line)
+    if defaults:
+        return {name: ({**defaults, **values}, line) for name, (values, line) in profiles.items()}
     return profiles
 
 
@@ -339,13 +344,13 @@ def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settin
         problems.append(f"{_where(path, text, key)}: unknown setting '{key}'; it was ignored.")
     values: dict[str, Any] = {}
     checks = {
-        "active_profile": ("active_profile", _nonempty_str),
+        "active_profile": ("active_profile", _section_name),
         "duration": ("duration_seconds", validate.duration),
         "session_name": ("session_name", validate.session_name),
         "renew_margin": ("renew_margin_seconds", _renew_margin),
         "auto_renew": ("auto_renew", _boolean),
-        "source_profile": ("source_profile", _nonempty_str),
-        "region": ("region", _nonempty_str),
+        "source_profile": ("source_profile", _printable_str),
+        "region": ("region", _printable_str),
         "mfa_session_duration": ("mfa_session_seconds", validate.session_token_duration),
     }
     for key, (attribute, check) in checks.items():
@@ -362,6 +367,22 @@ def _nonempty_str(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("must be a non-empty string.")
     return value.strip()
+
+
+def _printable_str(value: object) -> str:
+    """A value that may reach an INI file: no line break or control character in it."""
+    text = _nonempty_str(value)
+    if not text.isprintable():
+        raise ValidationError(f"{text!r} has a line break or control character.")
+    return text
+
+
+def _section_name(value: object) -> str:
+    text = _nonempty_str(value)
+    problem = section_name_problem(text)
+    if problem:
+        raise ValidationError(f"{problem}.")
+    return text
 
 
 def _boolean(value: object) -> bool:
@@ -466,11 +487,14 @@ def _toml_target(
         except ValidationError as error:
             problem = str(error)
     source = role.get("source_profile") or account.get("source_profile") or settings.source_profile
+    region = (role.get("region") or account.get("region") or settings.region) or None
     if problem is None and not source:
         problem = (
             "no source_profile: set one on the account or in [settings] "
             "(the profile whose credentials assume this role)."
         )
+    if problem is None:
+        problem = _unprintable(name=name, region=region, source_profile=source)
     return Target(
         name=name,
         origin="roleswitch",
@@ -479,12 +503,21 @@ def _toml_target(
         role_name=arn.rsplit("/", 1)[-1] if problem is None else role_name,
         account_name=account.get("name") if isinstance(account.get("name"), str) else None,
         source_profile=source if isinstance(source, str) else None,
-        region=(role.get("region") or account.get("region") or settings.region) or None,
+        region=region,
         file=str(path),
         line=_line_of(text, account_key),
         problem=problem,
         **fields,
     )
+
+
+def _unprintable(**values: object) -> str | None:
+    """A reason if a value bound for the INI files has a line break or control character:
+    written as it is, it would start a new key or section there."""
+    for what, value in values.items():
+        if isinstance(value, str) and not value.isprintable():
+            return f"its {what.replace('_', ' ')} {value[:60]!r} has a line break or control character."
+    return None
 
 
 def _check_toml_source(target: Target, known_sources: set[str]) -> Target:

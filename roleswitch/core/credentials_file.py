@@ -11,22 +11,41 @@ or error leaves the file byte-for-byte untouched.
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 from roleswitch.core import paths
 from roleswitch.core.clock import format_expiration, parse_expiration
-from roleswitch.core.errors import WriteRefused
+from roleswitch.core.config_profiles import find_profile
+from roleswitch.core.errors import ValidationError, WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
-from roleswitch.core.ini import IniDocument, Section, newline_of, scan, section_values, section_windows
+from roleswitch.core.ini import (
+    DEFAULTS,
+    IniDocument,
+    Section,
+    newline_of,
+    scan,
+    section_name_problem,
+    section_values,
+    section_windows,
+)
 from roleswitch.core.model import ActiveSession, AssumeResult, Credentials
 from roleswitch.core.regular_file import read_regular_file
 
 MANAGER = "roleswitch"
+# Written when roleswitch fills a section that was an empty header, so that `clear`
+# puts the empty header back instead of removing it.
+PLACEHOLDER = "roleswitch_placeholder"
 CHOOSE_ANOTHER = "choose another active profile (--profile NAME, or active_profile in roleswitch's config)."
 BOM = "\ufeff"
 BOM_BYTES = BOM.encode("utf-8")
+_LINE_ENDINGS = ("\n", "\r")
 # Config-profile keys that make botocore ignore a same-named credentials section.
 _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
+# What STS hands out: key ids are upper-case letters and digits, secrets and tokens are
+# base64 (the URL-safe `-` and `_` allowed too). Anything else could break the INI file.
+_KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
+_SECRET_RE = re.compile(r"[A-Za-z0-9+/=_-]+")
 
 
 class CredentialsFile:
@@ -93,6 +112,7 @@ class CredentialsFile:
 
         Called before STS so a refusal never wastes an MFA code.
         """
+        check_section_name(profile)
         if source_profile is not None and source_profile == profile:
             raise WriteRefused(
                 f"The role's source profile is '{profile}', the profile roleswitch would write; "
@@ -102,34 +122,31 @@ class CredentialsFile:
         text = self._read_text()
         self.file.check_replaceable()  # a device, hard links, another user's file
         if text is not None:
-            self._check_section(scan(text.removeprefix(BOM)), profile)
+            self._check_to_write(scan(text.removeprefix(BOM)), profile)
 
     def _check_not_shadowed(self, profile: str) -> None:
+        """Refuse when a config profile of the same name, however its header is spelt,
+        has settings that make botocore ignore the credentials file's section."""
         try:
             data = read_regular_file(self.config_path)  # never blocks on a FIFO
         except OSError:
             return
-        headers = ("default", "profile default") if profile == "default" else (f"profile {profile}",)
-        if not any(f"[{header}]".encode() in data for header in headers):
-            return  # the usual case, answered without decoding a large config file
-        sections: list[Section] = []
-        for header in headers:
-            try:
-                windows = section_windows(data, header)
-            except UnicodeDecodeError:
-                windows = None
-            if windows is None:  # unusual layout: read the whole file
-                body = data.decode("utf-8", errors="replace").removeprefix(BOM)
-                sections = [s for s in scan(body).sections if s.name in headers]
-                break
-            sections += [s for w in windows for s in w.doc.sections if s.name == header]
-        for section in sections:
+        for section in find_profile(data, profile):
             keys = [k for k in section.values if k in _SHADOWING_KEYS or k.startswith("sso_")]
             if keys:
                 raise WriteRefused(
                     f"Profile '{profile}' in {self.config_path} sets {keys[0]}, so AWS tools would "
                     f"ignore credentials written to [{profile}]; {CHOOSE_ANOTHER}"
                 )
+
+    def _check_to_write(self, doc: IniDocument, profile: str) -> Section | None:
+        """`_check_section`, and no `[DEFAULT]` keys that botocore would mix into ours."""
+        if any(section.values for section in doc.find(DEFAULTS)):
+            raise WriteRefused(
+                f"[{DEFAULTS}] in {self.path} gives its keys to every profile, so AWS tools would mix "
+                f"them into [{profile}]; move them into the profiles that need them first."
+            )
+        return self._check_section(doc, profile)
 
     def _check_section(self, doc: IniDocument, profile: str) -> Section | None:
         sections = doc.find(profile)
@@ -161,11 +178,11 @@ class CredentialsFile:
 
     def write(self, profile: str, result: AssumeResult) -> None:
         """Make `profile` hold the credentials of `result`."""
-        self._check_not_shadowed(profile)
         lines = section_lines(profile, result)
+        self._check_not_shadowed(profile)
         with self._locked():
             data = self.file.read_checked_bytes()
-            new_data = upsert_section_bytes(data or b"", profile, lines, self._check_section)
+            new_data = upsert_section_bytes(data or b"", profile, lines, self._check_to_write)
             self.file.replace_bytes(new_data, created=data is None)
 
     def clear(self, profile: str) -> bool:
@@ -190,9 +207,45 @@ class CredentialsFile:
         self.file.replace(text, created=created)
 
 
+def check_section_name(name: str) -> None:
+    """Raise unless `[name]` reads back, for botocore, as exactly one section called `name`."""
+    if name == DEFAULTS:
+        raise WriteRefused(
+            f"[{DEFAULTS}] is not a profile: AWS tools give its keys to every other profile; {CHOOSE_ANOTHER}"
+        )
+    problem = section_name_problem(name)
+    if problem:
+        raise ValidationError(f"profile name {problem}; choose another.")
+
+
+def check_value(what: str, value: str) -> str:
+    """`value`, if it reads back unchanged as one INI value (no line breaks or controls)."""
+    if value != value.strip() or not value.isprintable():
+        raise ValidationError(
+            f"the {what} to write ({value[:40]!r}) has a line break, control character or "
+            "surrounding space; nothing was written."
+        )
+    return value
+
+
 def section_lines(profile: str, result: AssumeResult) -> list[str]:
-    """The lines of roleswitch's section, without line endings."""
+    """The lines of roleswitch's section, without line endings.
+
+    The last line of defence against a value that would inject a section or key into
+    the file: every name and value is checked here, whatever checked it before.
+    """
+    check_section_name(profile)
     creds = result.credentials
+    if not _KEY_ID_RE.fullmatch(creds.access_key_id):
+        raise ValidationError(
+            "the access key id STS returned is not 16 to 128 capital letters and digits; nothing was written."
+        )
+    for what, secret in (
+        ("secret access key", creds.secret_access_key),
+        ("session token", creds.session_token),
+    ):
+        if not _SECRET_RE.fullmatch(secret):
+            raise ValidationError(f"the {what} STS returned is not base64; nothing was written.")
     lines = [
         f"[{profile}]",
         f"aws_access_key_id = {creds.access_key_id}",
@@ -201,12 +254,12 @@ def section_lines(profile: str, result: AssumeResult) -> list[str]:
         f"expiration = {format_expiration(creds.expiration)}",
     ]
     if result.region:
-        lines.append(f"region = {result.region}")
+        lines.append(f"region = {check_value('region', result.region)}")
     lines += [
         f"manager = {MANAGER}",
-        f"roleswitch_target = {result.target.name}",
-        f"roleswitch_role_arn = {result.target.role_arn}",
-        f"roleswitch_assumed_arn = {result.assumed_arn}",
+        f"roleswitch_target = {check_value('target name', result.target.name)}",
+        f"roleswitch_role_arn = {check_value('role ARN', result.target.role_arn)}",
+        f"roleswitch_assumed_arn = {check_value('assumed-role ARN', result.assumed_arn)}",
     ]
     return lines
 
@@ -229,11 +282,12 @@ def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=
 
     Only the section's own lines are decoded and scanned (see `ini.section_windows`),
     and the rest of the file is copied once, as bytes: a file with 10,000 sections
-    costs little more than one with ten.
+    costs little more than one with ten. A `[DEFAULT]` section anywhere (whose keys
+    botocore gives to every section) sends it to the full scan, so `check` sees it.
     """
     bom = BOM_BYTES if data.startswith(BOM_BYTES) else b""
     body = data[len(bom) :]
-    windows = section_windows(body, profile)
+    windows = None if f"[{DEFAULTS}]".encode() in body else section_windows(body, profile)
     if windows is None:
         return bom + _upsert_scanned(body.decode("utf-8"), profile, new_lines, check).encode("utf-8")
     doc = IniDocument(
@@ -243,52 +297,66 @@ def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=
     )
     section = check(doc, profile) if check else _single(doc, profile)
     nl = newline_of(body)
-    block = "".join(line + nl for line in new_lines)
     if section is not None:
         window = next(w for w in windows if section in w.doc.sections)
-        own = "".join(window.doc.lines[: section.content_end - window.first_line])
-        cut = window.start + len(own.encode("utf-8"))
-        if cut == len(body) and own and not own.endswith("\n"):
-            block = block[: -len(nl)]  # the file had no final newline: keep it that way
+        own = window.doc.lines[: section.content_end - window.first_line]
+        cut = window.start + len("".join(own).encode("utf-8"))
+        block = _refilled(own, section, new_lines, nl)
         view = memoryview(body)
         return b"".join((bom, view[: window.start], block.encode("utf-8"), view[cut:]))
-    last_line = body[body.rfind(b"\n", 0, len(body) - 1) + 1 :].decode("utf-8")
-    return bom + _appended(body.decode("utf-8"), last_line, block, nl).encode("utf-8")
+    return bom + _appended(body.decode("utf-8"), new_lines, nl).encode("utf-8")
 
 
-def _appended(body: str, last_line: str, block: str, nl: str) -> str:
-    prefix = body
-    if prefix and not prefix.endswith("\n"):
-        prefix += nl
-    if prefix and last_line.strip():
-        prefix += nl  # one blank line between the last section and ours
-    return prefix + block
+def _appended(body: str, new_lines: list[str], nl: str) -> str:
+    """`body` with a new section at its end, after exactly one added line ending: it ends
+    a last line that had none, or else makes one blank line. `remove_section` takes it back."""
+    block = "".join(line + nl for line in new_lines)
+    return body + nl + block if body else block
+
+
+def _refilled(own: list[str], section: Section, new_lines: list[str], nl: str) -> str:
+    """The new text of an existing section: its own header line kept as it was, its keys
+    replaced. Filling an empty header adds the `PLACEHOLDER` key, kept on rewrites, so
+    that `remove_section` can leave the empty header as it found it."""
+    header = own[0]
+    placeholder = not section.values or PLACEHOLDER in section.values
+    keys = new_lines[1:] + ([f"{PLACEHOLDER} = true"] if placeholder else [])
+    block = header if header.endswith(_LINE_ENDINGS) else header + nl
+    block += "".join(line + nl for line in keys)
+    if not own[-1].endswith(_LINE_ENDINGS):
+        block = block[: -len(nl)]  # the section ended the file without a final newline: keep it so
+    return block
 
 
 def _upsert_scanned(body: str, profile: str, new_lines: list[str], check=None) -> str:
     """The same edit from a full scan, for files `section_windows` leaves to it."""
     doc = scan(body)
     section = check(doc, profile) if check else _single(doc, profile)
-    nl = doc.newline
-    block = "".join(line + nl for line in new_lines)
     lines = doc.lines
     if section is not None:
-        before = lines[: section.header]
-        after = lines[section.content_end :]
-        if not after and lines and not lines[-1].endswith("\n"):
-            block = block[: -len(nl)]
-        return "".join(before) + block + "".join(after)
-    return _appended(body, lines[-1] if lines else "", block, nl)
+        block = _refilled(lines[section.header : section.content_end], section, new_lines, doc.newline)
+        return "".join(lines[: section.header]) + block + "".join(lines[section.content_end :])
+    return _appended(body, new_lines, doc.newline)
 
 
 def remove_section(text: str, section: Section) -> str:
-    """`text` without `section`'s header and keys; the blank line added before it goes too."""
+    """`text` as it was before roleswitch wrote `section`: an empty header it filled is
+    left empty again, and the line ending added before a section it appended goes too."""
     bom = BOM if text.startswith(BOM) else ""
     lines = scan(text.removeprefix(BOM)).lines
     before = lines[: section.header]
+    own = lines[section.header : section.content_end]
     after = lines[section.content_end :]
-    if not after and before and not before[-1].strip():
-        before = before[:-1]
+    if PLACEHOLDER in section.values:
+        header = own[0]
+        if not own[-1].endswith(_LINE_ENDINGS):
+            header = header.rstrip("\r\n")  # it was the file's last line, without an ending
+        return bom + "".join(before) + header + "".join(after)
+    if not after and before:
+        if before[-1] in ("\n", "\r\n", "\r"):
+            before = before[:-1]
+        else:
+            before[-1] = before[-1].removesuffix("\n").removesuffix("\r")
     return bom + "".join(before) + "".join(after)
 
 
@@ -301,6 +369,8 @@ __all__ = [
     "LOCK_TIMEOUT_SECONDS",
     "CredentialsFile",
     "atomic_write",
+    "check_section_name",
+    "check_value",
     "format_expiration",
     "parse_expiration",
     "remove_section",

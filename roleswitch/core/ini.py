@@ -4,10 +4,13 @@ configparser loses comments, blank lines and line endings, so it cannot be used
 to edit a person's credentials file. This scanner keeps the original lines and
 records where each section starts and ends; `CredentialsFile` splices new lines
 in, and the catalogue reads values out of it. Its rules follow
-`configparser.RawConfigParser` as botocore uses it: `#` and `;` start a comment
-only at the start of a line, keys are case-insensitive, `=` or `:` separates
-key from value, indented lines continue the previous value, and duplicate
-sections or keys are errors (botocore refuses such a file).
+`configparser.RawConfigParser` as botocore uses it (a differential test holds
+every reader here to botocore's own parser): `\n`, `\r\n` and a lone `\r` all end
+a line (botocore reads files with universal newlines), `#` and `;` start a
+comment only at the start of a line, keys are case-insensitive, `=` or `:`
+separates key from value, indented lines continue the previous value (blank
+lines inside it are kept), `[DEFAULT]` may repeat, and other duplicate sections
+or keys are errors (botocore refuses such a file).
 """
 
 from __future__ import annotations
@@ -17,13 +20,46 @@ import re
 # Plain slotted classes, not dataclasses: `roleswitch status` reads one section with
 # this module from shell prompts, and importing dataclasses (and inspect) costs 8 ms.
 
-_HEADER_RE = re.compile(r"^[ \t\f\v]*\[(.*)\]", re.MULTILINE)
-_LINE_RE = re.compile(r"[^\n]*\n|[^\n]+")
+# A header line: `[`, at least one character, the line's last `]` (configparser's
+# `\[(?P<header>.+)\]` on the stripped line). A line starts after `\n` or a lone `\r`.
+_HEADER_RE = re.compile(r"(?<![^\r\n])[^\S\r\n]*\[([^\r\n]+)\]")
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+# The section configparser merges into every other one (its `default_section`).
+DEFAULTS = "DEFAULT"
+
+
+def section_name_problem(name: str) -> str | None:
+    """Why `[name]` would not read back as one section called `name`, or None if it would."""
+    if name == DEFAULTS:
+        return f"[{DEFAULTS}] is the section whose keys configparser gives to every other section"
+    if not name or name != name.strip() or "[" in name or "]" in name or not name.isprintable():
+        return f"{name!r} is not a plain section name (printable, no brackets, no surrounding spaces)"
+    return None
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their endings (`\\n` or `\\r\\n`); the last may have none."""
+    """Lines with their endings (`\\n`, `\\r\\n` or a lone `\\r`); the last may have none."""
     return _LINE_RE.findall(text)
+
+
+def has_lone_cr(text) -> bool:
+    """True when a `\\r` not followed by `\\n` ends a line (a `str` or `bytes`).
+
+    botocore reads such a file with universal newlines, so the `\\n`-only fast
+    paths below cannot place its lines; they leave it to `scan`.
+    """
+    cr, crlf = ("\r", "\r\n") if isinstance(text, str) else (b"\r", b"\r\n")
+    return cr in text and text.count(cr) != text.count(crlf)
+
+
+def header_name(stripped: str) -> str | None:
+    """The section name of a stripped line, or None if it is not a header."""
+    if stripped[:1] == "[":
+        end = stripped.rfind("]")
+        if end > 1:
+            return stripped[1:end]
+    return None
 
 
 class Section:
@@ -73,6 +109,8 @@ class IniDocument:
         for line in self.lines:
             if line.endswith("\n"):
                 return "\r\n" if line.endswith("\r\n") else "\n"
+            if line.endswith("\r"):
+                return "\r"
         return "\n"
 
 
@@ -99,7 +137,7 @@ def section_names(text: str) -> set[str]:
     The catalogue only needs to know which profiles the credentials file has.
     (It may also count an indented `[x]` that `scan` reads as a continuation.)
     """
-    return set(_HEADER_RE.findall(text))
+    return {name for name in _HEADER_RE.findall(text) if name != DEFAULTS}
 
 
 def scan(text: str) -> IniDocument:
@@ -108,27 +146,36 @@ def scan(text: str) -> IniDocument:
     sections: list[Section] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    default_keys: set[str] = set()
     current: Section | None = None
     last_key: str | None = None
     key_indent = 0
+    blanks = 0  # blank lines since the last value line: configparser keeps them inside a value
 
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped or stripped[0] in "#;":
+        if not stripped:
+            blanks += 1
+            continue
+        if stripped[0] in "#;":
             continue
         indent = len(line) - len(line.lstrip()) if line[0].isspace() else 0
         if indent and current is not None and last_key is not None and indent > key_indent:
             # A continuation line: part of the previous key's value (nested config).
-            current.values[last_key] += "\n" + stripped
+            current.values[last_key] += "\n" * (blanks + 1) + stripped
             current.content_end = index + 1
+            blanks = 0
             continue
-        if stripped[0] == "[" and "]" in stripped:
-            name = stripped[1 : stripped.rindex("]")]
+        blanks = 0
+        name = header_name(stripped)
+        if name is not None:
             if current is not None:
                 current.end = index
             current = Section(name=name, header=index, content_end=index + 1, end=len(lines))
             sections.append(current)
-            if name in seen:
+            if name == DEFAULTS:
+                pass  # configparser lets [DEFAULT] repeat; its keys must still be unique
+            elif name in seen:
                 problems.append(
                     Problem(index + 1, f"section [{name}] appears again (first at line {seen[name]})")
                 )
@@ -145,11 +192,13 @@ def scan(text: str) -> IniDocument:
             last_key = None
             continue
         key = pair[0].lower()
-        if key in current.values:
+        if key in current.values or (current.name == DEFAULTS and key in default_keys):
             problems.append(Problem(index + 1, f"key '{key}' appears twice in [{current.name}]"))
         else:
             current.values[key] = pair[1]
             current.key_lines[key] = index + 1
+            if current.name == DEFAULTS:
+                default_keys.add(key)
         current.content_end = index + 1
         last_key = key
         key_indent = indent
@@ -157,8 +206,8 @@ def scan(text: str) -> IniDocument:
 
 
 _COLUMN_ZERO_HEADER = {
-    str: re.compile(r"^\[[^\n]*\]", re.MULTILINE),
-    bytes: re.compile(rb"^\[[^\n]*\]", re.MULTILINE),
+    str: re.compile(r"^\[[^\r\n]+\]", re.MULTILINE),
+    bytes: re.compile(rb"^\[[^\r\n]+\]", re.MULTILINE),
 }
 
 
@@ -179,12 +228,15 @@ class Window:
 def _header_spans(text, name: str) -> list[tuple[int, int]] | None:
     """(start, end) of the text from each `[name]` header at column 0 to the next header,
     in a `str` or the `bytes` of a UTF-8 file; None when a `[name]` header is indented,
-    which only a full `scan` can place (it may be a continuation line).
+    which only a full `scan` can place (it may be a continuation line), or when a lone
+    `\\r` ends a line somewhere (botocore reads it as a line break; see `has_lone_cr`).
 
     Files with thousands of sections: the header is found by `find`, and only its own
     lines need scanning. A header at column 0 can never be a continuation, so scanning
     from it gives exactly what a full scan gives for those lines.
     """
+    if has_lone_cr(text):
+        return None
     binary = isinstance(text, bytes)
     needle = f"[{name}]".encode() if binary else f"[{name}]"
     newline, bracket = (b"\n", b"]") if binary else ("\n", "]")
@@ -262,6 +314,8 @@ def read_sections(text: str) -> list[tuple[str, dict[str, str], int]] | None:
     per line. For the files it accepts it gives exactly what `scan` gives (a fuzz test
     holds it to that); everything else goes to `scan`, which also explains problems.
     """
+    if has_lone_cr(text):
+        return None
     sections: list[tuple[str, dict[str, str], int]] = []
     names: set[str] = set()
     values: dict[str, str] | None = None
@@ -269,7 +323,7 @@ def read_sections(text: str) -> list[tuple[str, dict[str, str], int]] | None:
         if not line:
             continue
         first = line[0]
-        if first == "[" and "]" in line:
+        if first == "[" and line.rfind("]") > 1:
             name = line[1 : line.rindex("]")]
             if name in names:
                 return None

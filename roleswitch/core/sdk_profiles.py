@@ -16,10 +16,11 @@ import sys
 from pathlib import Path
 
 from roleswitch.core import paths
-from roleswitch.core.credentials_file import BOM, MANAGER, remove_section, upsert_section
+from roleswitch.core.config_profiles import defaults_of, profile_name, sections_of
+from roleswitch.core.credentials_file import BOM, MANAGER, check_value, remove_section, upsert_section
 from roleswitch.core.errors import ValidationError, WriteRefused
 from roleswitch.core.guarded_file import GuardedFile
-from roleswitch.core.ini import IniDocument, Section, scan
+from roleswitch.core.ini import DEFAULTS, IniDocument, Section, scan
 from roleswitch.core.model import Target
 
 PROFILE_NAME_RE = re.compile(r"^[\w+=,.@/-]{1,64}$", re.ASCII)
@@ -39,20 +40,14 @@ def process_command(target_name: str) -> str:
     return shlex.join([*base, "credential-process", target_name])
 
 
-def _header_matches(section_name: str, profile: str) -> bool:
-    words = section_name.split()
-    if profile == "default" and words == ["default"]:
-        return True
-    return len(words) == 2 and words[0] == "profile" and words[1] == profile
-
-
 def _profile_value(doc: IniDocument, profile: str | None, key: str) -> str | None:
+    """`key` of config profile `profile` as botocore reads it: the last section defining
+    the profile wins, and `[DEFAULT]` fills in what it lacks."""
     if not profile:
         return None
-    for section in doc.sections:
-        if _header_matches(section.name, profile) and section.values.get(key):
-            return section.values[key]
-    return None
+    sections = sections_of(doc.sections, profile)
+    values = {**defaults_of(doc.sections), **(sections[-1].values if sections else {})}
+    return values.get(key) or None
 
 
 class SdkProfiles:
@@ -73,14 +68,19 @@ class SdkProfiles:
             return {}
         found = {}
         for section in scan(text.removeprefix(BOM)).sections:
-            words = section.name.split()
-            if section.values.get("manager") == MANAGER and len(words) == 2 and words[0] == "profile":
-                found[words[1]] = section.values.get("roleswitch_target", "")
+            name = profile_name(section.name)
+            if section.values.get("manager") == MANAGER and name is not None:
+                found[name] = section.values.get("roleswitch_target", "")
         return found
 
     def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str:
         """Write (or rewrite) profile `name` for `target`; returns its command line."""
-        if not PROFILE_NAME_RE.match(name):
+        if name == DEFAULTS:
+            raise WriteRefused(
+                f"'{DEFAULTS}' cannot be a profile name: AWS tools give that section's keys to every "
+                "profile. Choose another name (--name NAME)."
+            )
+        if not PROFILE_NAME_RE.fullmatch(name):
             raise ValidationError(
                 f"profile name '{name}' must be 1 to 64 letters, digits or +=,.@/_- characters."
             )
@@ -99,14 +99,15 @@ class SdkProfiles:
             doc = scan((text or "").removeprefix(BOM))
             # SDKs need a region; a role profile often leaves it to its source profile.
             region = target.region or _profile_value(doc, target.source_profile, "region")
+            # The last line of defence: nothing that could start a new line or section.
             lines = [
                 f"[profile {name}]" if name != "default" else "[default]",
-                f"credential_process = {command}",
-                *([f"region = {region}"] if region else []),
+                f"credential_process = {check_value('credential_process command', command)}",
+                *([f"region = {check_value('region', region)}"] if region else []),
                 f"manager = {MANAGER}",
-                f"roleswitch_target = {target.name}",
+                f"roleswitch_target = {check_value('target name', target.name)}",
             ]
-            new_text = upsert_section(text or "", name, lines, self._check_section, full_scan=True)
+            new_text = upsert_section(text or "", name, lines, self._check_to_write, full_scan=True)
             self.file.replace(new_text, created=text is None)
         return command
 
@@ -122,8 +123,19 @@ class SdkProfiles:
             self.file.replace(remove_section(text, section), created=False)
             return True
 
+    def _check_to_write(self, doc: IniDocument, name: str) -> Section | None:
+        """`_check_section`, and no `[DEFAULT]` keys that botocore would mix into the profile."""
+        if defaults_of(doc.sections):
+            raise WriteRefused(
+                f"[{DEFAULTS}] in {self.config_path} gives its keys to every profile, so AWS tools would "
+                f"mix them into profile '{name}'; move them into the profiles that need them first."
+            )
+        return self._check_section(doc, name)
+
     def _check_section(self, doc: IniDocument, name: str, *, removing: bool = False) -> Section | None:
-        sections = [s for s in doc.sections if _header_matches(s.name, name)]
+        """The one section defining profile `name` (however its header is spelt), if
+        roleswitch wrote it; refuses one it did not write, or more than one."""
+        sections = sections_of(doc.sections, name)
         if len(sections) > 1:
             lines = ", ".join(str(s.header + 1) for s in sections)
             raise WriteRefused(
