@@ -18,8 +18,8 @@ from pathlib import Path
 
 from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.file_lock import exclusive_lock
-from roleswitch.core.guarded_file import ensure_private_folder
 from roleswitch.core.model import Credentials, Settings, Target
+from roleswitch.core.private_folder import cache_folder_problem
 from roleswitch.core.secret_cache import (
     SecretCache,
     credentials_from_json,
@@ -88,9 +88,14 @@ class RoleCredentialsCache:
     def fetching(self, target: Target, settings: Settings, timeout: float) -> Iterator[None]:
         """Held by the one caller that fetches this entry, so parallel callers make one STS
         call. Its own lock file, apart from the entry's, which `put` takes while this is
-        held. Raises `LockTimeout` after `timeout` seconds, `OSError` if it cannot be made."""
+        held. Raises `LockTimeout` after `timeout` seconds, `OSError` if it cannot be made.
+
+        In a cache folder that cannot be trusted nothing is cached, so there is nothing to
+        share and no lock is taken: a file planted there is never opened."""
+        if cache_folder_problem(self.cache.folder, create=True):
+            yield
+            return
         key = self.key(target, settings)
-        ensure_private_folder(self.cache.folder)
         lock = self.cache.entry_path(key).with_suffix(".fetch.lock")
         with exclusive_lock(str(lock), timeout):
             yield

@@ -386,3 +386,21 @@ def test_add_profile_refuses_a_hard_linked_aws_config(home, moto, tmp_path):
     assert home.config.read_bytes() == before
     assert os.stat(home.config).st_ino == os.stat(tmp_path / "config-elsewhere").st_ino
     assert raw_config_parse(str(home.config)).keys() == {"profile corp", "profile admin"}
+
+
+@needs_root
+def test_a_planted_fetch_lock_in_another_users_cache_folder_is_never_touched(home, moto, sts_calls):
+    """The fetch lock lives in the cache folder too: in a folder we do not trust, no lock is
+    taken at all, so a link planted there neither blocks credential-process nor is followed."""
+    setup_role(home, moto)
+    folder = cache_folder(home)
+    folder.mkdir(parents=True, mode=0o777)
+    os.chmod(folder, 0o777)
+    os.chown(folder, OTHER_UID, OTHER_UID)
+    planted = folder / f"{role_entry_name('admin')}.fetch.lock"
+    planted.symlink_to(folder / "elsewhere")
+    os.lchown(planted, OTHER_UID, OTHER_UID)
+    done = cli("credential-process", "admin")
+    assert done.returncode == 0, done.stderr
+    assert sts_calls["AssumeRole"] == 1
+    assert os.path.islink(planted) and not (folder / "elsewhere").exists()
