@@ -214,28 +214,58 @@ class TargetList(ScrollView, can_focus=True):
                 k = end
             view = _View(matches, rows, counts, matches, target_rows)
         else:
-            ranked = list(chain.from_iterable(tiers))
-            accounts_of_ranked = list(map(account_of.__getitem__, ranked))
-            place = dict(zip(dict.fromkeys(accounts_of_ranked), count()))  # account -> its place
-            keys = list(map(place.__getitem__, accounts_of_ranked))
-            grouped_keys = sorted(keys)
-            if grouped_keys == keys:  # each account's matches already together (often: all in one tier)
-                grouped = ranked
+            if len(tiers) * len(self._accounts) < len(matches) // 4:
+                self._rows_by_runs(tiers, rows, counts)  # few runs of many matches each
             else:
-                order = sorted(range(len(ranked)), key=keys.__getitem__)  # stable: best first within
-                grouped = list(map(ranked.__getitem__, order))
-            k = 0
-            for n, account in enumerate(place):
-                end = bisect.bisect_right(grouped_keys, n, k)
-                rows.append(-(account + 1))
-                counts[account] = end - k
-                rows.extend(grouped[k:end])
-                k = end
+                self._rows_by_sorting(tiers, rows, counts)
             view = _View(matches, rows, counts, tiers[0])
         if len(self._views) >= 64:
             self._views.pop(next(iter(self._views)))
         self._views[key] = view
         return view
+
+    def _rows_by_runs(self, tiers, rows: list[int], counts: dict[int, int]) -> None:
+        """Each tier cut into its accounts' runs (a bisection each); an account's runs go
+        together, accounts in the order the tiers first reach them."""
+        start, account_of = self._account_start, self._account_of
+        runs: dict[int, list[tuple[tuple[int, ...], int, int]]] = {}
+        for tier in tiers:
+            k, shown = 0, len(tier)
+            while k < shown:
+                account = account_of[tier[k]]
+                end = bisect.bisect_left(tier, start[account + 1], k)
+                if account in runs:
+                    runs[account].append((tier, k, end))
+                else:
+                    runs[account] = [(tier, k, end)]
+                k = end
+        for account, account_runs in runs.items():
+            rows.append(-(account + 1))
+            header = len(rows)
+            for tier, k, end in account_runs:
+                rows.extend(tier[k:end])
+            counts[account] = len(rows) - header
+
+    def _rows_by_sorting(self, tiers, rows: list[int], counts: dict[int, int]) -> None:
+        """The ranked matches stably sorted by their account's place (its best match's),
+        in C, then cut at each account: for tiers that touch most accounts."""
+        ranked = list(chain.from_iterable(tiers))
+        accounts_of_ranked = list(map(self._account_of.__getitem__, ranked))
+        place = dict(zip(dict.fromkeys(accounts_of_ranked), count()))  # account -> its place
+        keys = list(map(place.__getitem__, accounts_of_ranked))
+        grouped_keys = sorted(keys)
+        if grouped_keys == keys:  # each account's matches already together
+            grouped = ranked
+        else:
+            order = sorted(range(len(ranked)), key=keys.__getitem__)  # stable: best first within
+            grouped = list(map(ranked.__getitem__, order))
+        k = 0
+        for n, account in enumerate(place):
+            end = bisect.bisect_right(grouped_keys, n, k)
+            rows.append(-(account + 1))
+            counts[account] = end - k
+            rows.extend(grouped[k:end])
+            k = end
 
     def _apply(self, keep: Target | None) -> None:
         view = self._view_now = self._view(self._query)
@@ -483,7 +513,7 @@ def _fit(text: str, width: int) -> str:
 class _View:
     """The rows for one query: headers and targets in display order, and how to find them."""
 
-    __slots__ = ("_row_by_target", "_target_rows", "best", "counts", "matches", "rows")
+    __slots__ = ("_target_rows", "best", "counts", "matches", "rows")
 
     def __init__(
         self,
@@ -498,7 +528,6 @@ class _View:
         self.counts = counts  # account -> how many of its targets are shown
         self.best = best  # the best matches, ascending
         self._target_rows = target_rows  # the row of each of `matches`, when rows follow their order
-        self._row_by_target: dict[int, int] | None = None
 
     def row_of(self, index: int) -> int:
         """The row of target `index`, or -1 when it is not shown."""
@@ -507,9 +536,10 @@ class _View:
             if k < len(self.matches) and self.matches[k] == index:
                 return self._target_rows[k]
             return -1
-        if self._row_by_target is None:
-            self._row_by_target = dict(zip(self.rows, range(len(self.rows)), strict=True))
-        return self._row_by_target.get(index, -1)
+        try:
+            return self.rows.index(index)  # a scan in C; the one asked for is mostly near the top
+        except ValueError:
+            return -1
 
     def is_best(self, index: int) -> bool:
         k = bisect.bisect_left(self.best, index)
