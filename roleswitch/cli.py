@@ -147,7 +147,10 @@ def _checked(check):
 
 
 def usage_line(message: str) -> str:
-    return f"roleswitch: {message.rstrip('.')} (see roleswitch --help)\n"
+    """One line for a usage error; a sentence's full stop gives way to the pointer to --help."""
+    if message.endswith(".") and not message.endswith("..."):
+        message = message[:-1]
+    return f"roleswitch: {message} (see roleswitch --help)\n"
 
 
 def split_exec_command(words: list[str]) -> tuple[list[str], list[str] | None]:

@@ -328,11 +328,16 @@ def wait_for_main(read_end: int) -> None:
 
 
 def check_interrupted(code: int, err: str) -> None:
-    """Exit 130 with the one line; or, if the signal came as the interpreter was shutting
-    down, death by SIGINT (which a shell also reports as 130) or the command's own 0."""
+    """Exit 130 with the one line, or the command's own 0 if it had finished.
+
+    Death by SIGINT (a shell shows 130 for it too) is also fine: CPython 3.11 kills itself
+    with SIGINT at exit when the interrupt landed in code it ran from a string (dataclasses
+    and namedtuple build methods that way), even though roleswitch caught it and printed
+    its line; and a signal in the interpreter's last moments takes the default action.
+    """
     assert "Traceback" not in err, err
     assert code in (0, 130, -signal.SIGINT), (code, err)
-    if code == 130:
+    if code != 0 and err:
         assert err.endswith("roleswitch: interrupted; nothing was written.\n"), err
         assert err.count("\n") == 1 or err.startswith("roleswitch: warning"), err
 
@@ -385,5 +390,7 @@ def test_ctrl_c_while_the_app_starts_is_one_line(home, moto, tmp_path):
         _, status = os.waitpid(pid, 0)
         os.close(fd)
         text = seen.decode(errors="replace").replace("\r\n", "\n")
-        assert os.waitstatus_to_exitcode(status) == 130, (delay, text)
-        check_interrupted(130, text)
+        code = os.waitstatus_to_exitcode(status)
+        assert code in (130, -signal.SIGINT), (delay, code, text)
+        assert "interrupted; nothing was written." in text, (delay, text)
+        check_interrupted(code, text)
