@@ -39,17 +39,14 @@ def minimal_app():
     return Minimal()
 
 
-def roleswitch_app():
-    import gc
+def run(kind: str, **run_options) -> None:
+    """Run one side; roleswitch exactly as `roleswitch` starts it (`launch`)."""
+    if kind == "roleswitch":
+        from roleswitch.ui.launch import launch
 
-    gc.disable()  # as `roleswitch` does before it imports the UI (cli.run_app)
-    from roleswitch.ui.launch import build_app
-
-    return build_app()
-
-
-def make(kind: str):
-    return roleswitch_app() if kind == "roleswitch" else minimal_app()
+        launch(**run_options)
+    else:
+        minimal_app().run(**run_options)
 
 
 def start(kind: str) -> None:
@@ -62,7 +59,7 @@ def start(kind: str) -> None:
         shown.append(time.monotonic())
         pilot.app.exit()
 
-    make(kind).run(headless=True, size=SIZE, auto_pilot=first_frame)
+    run(kind, headless=True, size=SIZE, auto_pilot=first_frame)
     print(shown[0], peak_memory_kb())
 
 
@@ -83,7 +80,7 @@ def idle(kind: str, seconds: float) -> None:
         await asyncio.sleep(seconds)
         pilot.app.exit()
 
-    make(kind).run(headless=True, size=SIZE, auto_pilot=sit)
+    run(kind, headless=True, size=SIZE, auto_pilot=sit)
 
 
 # Eight different queries, each typed (every key a query not seen before) and then
@@ -153,7 +150,7 @@ def filter_latencies() -> None:
         results["final_filter"] = app.targets.filter_text
         app.exit()
 
-    roleswitch_app().run(headless=True, size=SIZE, auto_pilot=type_keys)
+    run("roleswitch", headless=True, size=SIZE, auto_pilot=type_keys)
     print(json.dumps(results))
 
 

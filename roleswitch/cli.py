@@ -621,12 +621,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    import gc
-
-    # Textual is some 200 modules; no collection needs to walk them while they load.
-    # The app turns collection back on once its first frame is up (settle_in).
-    gc.disable()
-    from roleswitch.ui.launch import launch
+    from roleswitch.ui.launch import launch  # imports no Textual until it paused the collector
 
     return launch()
 

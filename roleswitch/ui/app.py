@@ -194,15 +194,13 @@ class RoleswitchApp(App[None]):
         Binding("escape", "escape", "Clear filter", show=False, id="escape"),
     ]
 
-    def __init__(self, services: Services, *, badge: str = "", freeze_gc: bool = False) -> None:
+    def __init__(
+        self, services: Services, *, badge: str = "", on_settled: Callable[[], None] | None = None
+    ) -> None:
         super().__init__()
         self.services = services
         self.badge = badge
-        self.freeze_gc = freeze_gc  # for a real run, which owns its process (see settle_in)
-        if freeze_gc:
-            import gc
-
-            gc.disable()  # until settle_in: no collection walks 10,000 new targets mid-start-up
+        self.on_settled = on_settled  # the launcher's: its first frame is up (see settle_in)
         self.catalogue = Catalogue(targets=())
         self.session: ActiveSession | None = None
         self.busy: str | None = None  # name of the target being assumed
@@ -255,22 +253,11 @@ class RoleswitchApp(App[None]):
         self.filter_input.focus()
 
     def settle_in(self) -> None:
-        """Once the first frame is up: prepare the filter, and move everything loaded so
-        far (10,000 targets) out of the garbage collector's way.
-
-        A real run starts with collection off: start-up allocates in bursts (the
-        catalogue, styles, the first paint), and each automatic full collection would
-        walk every object made so far, the targets included. Here one collection clears
-        what start-up left, and gc.freeze spares every later full collection, which
-        would otherwise walk every target mid-keystroke. Nothing is kept alive by it
-        (objects are still freed when no longer referenced)."""
-        import gc
-
+        """Once the first frame is up: prepare the filter, and tell the launcher, which
+        kept the garbage collector off for the start (`launch.collector_paused_for_start_up`)."""
         self.targets.prepare_filter()
-        if self.freeze_gc:
-            gc.collect()
-            gc.freeze()
-            gc.enable()
+        if self.on_settled is not None:
+            self.on_settled()
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
