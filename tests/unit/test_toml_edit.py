@@ -41,7 +41,7 @@ def parsed(data: bytes) -> dict:
 
 def test_readme_example_keeps_every_byte_but_the_value(tmp_path):
     example = readme_example()
-    assert "auto_renew = false           # toggled with `a`" in example  # the example is the one we mean
+    assert "auto_renew = false           # toggled with ctrl+a" in example  # the example is the one we mean
     assert "[[accounts.prod.roles]]" in example
     after = saved(tmp_path, example).decode()
     assert after == example.replace("auto_renew = false ", "auto_renew = true ", 1)
@@ -61,7 +61,7 @@ def test_readme_example_toggled_back_is_the_original(tmp_path):
 
 def test_absent_key_goes_after_the_last_settings_line(tmp_path):
     example = readme_example()
-    without = example.replace("auto_renew = false           # toggled with `a` in the app\n", "")
+    without = example.replace("auto_renew = false           # toggled with ctrl+a in the app\n", "")
     assert without != example
     after = saved(tmp_path, without).decode()
     last = 'mfa_session_duration = "12h" # how long one MFA code lasts (900s..36h)\n'
