@@ -122,6 +122,7 @@ class CredentialsFile:
         text = self._read_text()
         self.file.check_replaceable()  # a device, hard links, another user's file
         if text is not None:
+            refuse_bom(text, self.path)
             self._check_to_write(scan(text.removeprefix(BOM)), profile)
 
     def _check_not_shadowed(self, profile: str) -> None:
@@ -182,6 +183,7 @@ class CredentialsFile:
         self._check_not_shadowed(profile)
         with self._locked():
             data = self.file.read_checked_bytes()
+            refuse_bom(data or b"", self.path)
             new_data = upsert_section_bytes(data or b"", profile, lines, self._check_to_write)
             self.file.replace_bytes(new_data, created=data is None)
 
@@ -205,6 +207,16 @@ class CredentialsFile:
 
     def _replace(self, text: str, *, created: bool) -> None:
         self.file.replace(text, created=created)
+
+
+def refuse_bom(content: str | bytes, path: Path) -> None:
+    """botocore reads AWS files without skipping a byte-order mark, so it cannot parse one
+    that starts with it: writing there would report success for credentials no tool uses."""
+    if content.startswith(BOM if isinstance(content, str) else BOM_BYTES):
+        raise WriteRefused(
+            f"{path} starts with a byte-order mark, which AWS tools cannot read; "
+            "save it as UTF-8 without one first."
+        )
 
 
 def check_section_name(name: str) -> None:
@@ -373,6 +385,7 @@ __all__ = [
     "check_value",
     "format_expiration",
     "parse_expiration",
+    "refuse_bom",
     "remove_section",
     "section_lines",
     "upsert_section",

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from roleswitch.core import paths
 from roleswitch.core.config_profiles import defaults_of, profile_name, sections_of
-from roleswitch.core.credentials_file import BOM, MANAGER, check_value, remove_section, upsert_section
+from roleswitch.core.credentials_file import (
+    BOM,
+    MANAGER,
+    check_value,
+    refuse_bom,
+    remove_section,
+    upsert_section,
+)
 from roleswitch.core.errors import ValidationError, WriteRefused
 from roleswitch.core.guarded_file import GuardedFile
 from roleswitch.core.ini import DEFAULTS, IniDocument, Section, scan
@@ -96,6 +103,7 @@ class SdkProfiles:
         command = process_command(target.name)
         with self.file.locked():
             text = self.file.read_text()
+            refuse_bom(text or "", self.config_path)
             doc = scan((text or "").removeprefix(BOM))
             # SDKs need a region; a role profile often leaves it to its source profile.
             region = target.region or _profile_value(doc, target.source_profile, "region")

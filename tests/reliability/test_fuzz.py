@@ -4,7 +4,9 @@ Found cases are kept in tests/reliability/hypothesis-db (committed), so a case t
 once failed is tried first on every run. Per run: 400 inputs to the editor, 300 to
 the clear path, 400 pairs of config/TOML files to the loaders.
 The only outcomes allowed: a correct result, or roleswitch's own error with the file
-byte-for-byte unchanged. Never any other exception.
+byte-for-byte unchanged. Never any other exception. "Correct" is judged by botocore's
+own parser, never roleswitch's: a scanner cannot vouch for itself (it once agreed with
+itself that a file with a lone CR was fine while botocore read other sections).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from botocore.configloader import raw_config_parse
+from botocore.exceptions import ConfigParseError
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase
 
@@ -85,6 +89,14 @@ inputs = st.one_of(
 )
 
 
+def _botocore(path: Path) -> dict | None:
+    """The file's sections as botocore reads them, None if it cannot."""
+    try:
+        return raw_config_parse(str(path), parse_subsections=False)
+    except ConfigParseError:
+        return None
+
+
 def _outside(text: str, name: str) -> list[str]:
     doc = scan(text.removeprefix("\ufeff"))
     skip = {i for s in doc.find(name) for i in range(s.header, s.content_end)}
@@ -93,10 +105,16 @@ def _outside(text: str, name: str) -> list[str]:
 
 @fuzz(400)
 @given(data=inputs)
+@example(data=b"[corp]\nk = v\n[default]\raws_access_key_id = AKIAUSER\n")
+@example(data=b"[corp]\rk = v\r")
+@example(data=b"[DEFAULT]\nregion = x\n[corp]\n")
 def test_editor_either_writes_correctly_or_refuses_untouched(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "credentials"
         path.write_bytes(data)
+        before = _botocore(path)
+        theirs = (before or {}).get("default") or {}
+        foreign = bool(theirs) and theirs.get("manager") != "roleswitch"
         writer = CredentialsFile(path, config_path=Path(folder) / "config")
         try:
             writer.write("default", result("default", 7))
@@ -104,10 +122,17 @@ def test_editor_either_writes_correctly_or_refuses_untouched(data):
             assert str(error) and "\n" not in str(error)
             assert path.read_bytes() == data
             return
+        assert not foreign, "botocore saw keys in [default] that roleswitch did not write, now overwritten"
         after = path.read_bytes().decode("utf-8")
         active = writer.read_active("default")
         assert active is not None and active.access_key_id == "ASIADEFAULTN000007"
         assert _outside(after, "default") == _outside(data.decode("utf-8"), "default")
+        if before is not None:  # botocore read the file: it reads ours, and the rest as before
+            seen = _botocore(path)
+            assert seen is not None
+            assert seen.pop("default")["aws_access_key_id"] == "ASIADEFAULTN000007"
+            before.pop("default", None)
+            assert seen == before
 
 
 @fuzz(300)
@@ -116,6 +141,7 @@ def test_clear_either_removes_only_ours_or_refuses_untouched(data):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "credentials"
         path.write_bytes(data)
+        before = _botocore(path)
         writer = CredentialsFile(path, config_path=Path(folder) / "config")
         try:
             removed = writer.clear("default")
@@ -126,6 +152,11 @@ def test_clear_either_removes_only_ours_or_refuses_untouched(data):
             assert path.read_bytes() == data
         else:
             assert _outside(path.read_bytes().decode(), "default") == _outside(data.decode(), "default")
+            if before is not None:  # botocore read the file: the rest reads as before
+                seen = _botocore(path)
+                assert seen is not None and "manager" not in seen.pop("default", {})
+                before.pop("default")
+                assert seen == before
 
 
 @fuzz(400)

@@ -7,11 +7,13 @@ import stat
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from botocore.configloader import raw_config_parse
+from botocore.exceptions import ConfigParseError
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from roleswitch.core.credentials_file import CredentialsFile, upsert_section
-from roleswitch.core.errors import CredentialsFileError, WriteRefused
+from roleswitch.core.credentials_file import CredentialsFile, section_lines, upsert_section
+from roleswitch.core.errors import CredentialsFileError, ValidationError, WriteRefused
 from roleswitch.core.ini import scan
 from roleswitch.core.model import AssumeResult, Credentials
 from tests.factories import make_target
@@ -99,10 +101,17 @@ def test_crlf_and_missing_final_newline_preserved(home):
     assert not home.credentials.read_bytes().endswith(b"\n")
 
 
-def test_bom_is_kept(home):
-    home.credentials.write_bytes(b"\xef\xbb\xbf[corp]\naws_access_key_id = A\n")
-    CredentialsFile().write("default", result())
-    assert home.credentials.read_bytes().startswith(b"\xef\xbb\xbf[corp]\n")
+def test_a_file_with_a_byte_order_mark_is_refused_untouched(home):
+    """botocore cannot parse a file that starts with a BOM: credentials written there are never used."""
+    original = b"\xef\xbb\xbf[corp]\naws_access_key_id = A\n"
+    home.credentials.write_bytes(original)
+    with pytest.raises(ConfigParseError):
+        raw_config_parse(str(home.credentials))
+    with pytest.raises(WriteRefused, match="byte-order mark"):
+        CredentialsFile().check_writable("default")
+    with pytest.raises(WriteRefused, match="byte-order mark"):
+        CredentialsFile().write("default", result())
+    assert home.credentials.read_bytes() == original
 
 
 @pytest.mark.parametrize(
@@ -263,3 +272,118 @@ def test_refuses_a_section_with_a_line_that_is_not_a_key(home):
     with pytest.raises(WriteRefused, match=r"line that is not `key = value` \(line 2\)"):
         CredentialsFile().write("default", result())
     assert home.credentials.read_bytes() == before
+
+
+# --- values checked where they are written ---------------------------------------------
+
+
+def _with(**changes) -> AssumeResult:
+    from dataclasses import replace
+
+    base = result()
+    credentials = replace(base.credentials, **{k: v for k, v in changes.items() if k in _CREDENTIAL_FIELDS})
+    rest = {k: v for k, v in changes.items() if k not in _CREDENTIAL_FIELDS}
+    if "target_name" in rest:
+        rest["target"] = replace(base.target, name=rest.pop("target_name"))
+    return replace(base, credentials=credentials, **rest)
+
+
+_CREDENTIAL_FIELDS = {"access_key_id", "secret_access_key", "session_token"}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"session_token": "tok\n[corp]\naws_access_key_id = AKIAEVIL"},
+        {"secret_access_key": "s\rregion = x"},
+        {"session_token": "has space"},
+        {"access_key_id": "ASIA\nEXAMPLE000000001"},
+        {"access_key_id": "asialowercase00000001"},
+        {"assumed_arn": "arn:aws:sts::111111111111:assumed-role/Admin/a\n[corp]"},
+        {"region": "eu-west-1\n[corp]"},
+        {"region": "eu-west-1\x0b"},
+        {"target_name": "prod/Admin\u2028[corp]"},
+    ],
+)
+def test_a_value_that_would_inject_lines_is_refused_untouched(home, changes):
+    """The last line of defence, whatever STS or the TOML handed over."""
+    home.credentials.write_text(FULL)
+    before = home.credentials.read_bytes()
+    bad = _with(**changes)
+    with pytest.raises(ValidationError) as caught:
+        CredentialsFile().write("default", bad)
+    assert "\n" not in str(caught.value)
+    assert bad.credentials.secret_access_key not in str(caught.value)
+    assert bad.credentials.session_token not in str(caught.value)
+    assert home.credentials.read_bytes() == before
+
+
+@pytest.mark.parametrize("profile", ["a]\n[corp", "a\nb", " a", "a ", "", "x[y]", "DEFAULT", "tab\there"])
+def test_a_profile_name_that_is_not_one_plain_section_is_refused(home, profile):
+    home.credentials.write_text(FULL)
+    before = home.credentials.read_bytes()
+    with pytest.raises((ValidationError, WriteRefused)):
+        CredentialsFile().check_writable(profile)
+    with pytest.raises((ValidationError, WriteRefused)):
+        section_lines(profile, result())
+    assert home.credentials.read_bytes() == before
+
+
+# --- write then clear gives back the original bytes ----------------------------------------
+
+
+def _botocore_text(text: str, tmp_path) -> dict | None:
+    path = tmp_path / "judge"
+    path.write_bytes(text.encode())
+    try:
+        return raw_config_parse(str(path), parse_subsections=False)
+    except ConfigParseError:
+        return None
+
+
+_original_line = st.one_of(
+    st.builds(lambda n: f"[{n}]", st.sampled_from(["corp", "other", "default", "x y"])),
+    st.builds(lambda k, v: f"{k} = {v}", st.sampled_from(["region", "aws_access_key_id", "k"]), _names),
+    st.sampled_from(["", "# comment", "; other", "   ", "\t", "[default]  ; mine", "  continued"]),
+)
+_original = st.builds(
+    lambda lines, nl, final: nl.join(lines) + (nl if final else ""),
+    st.lists(_original_line, max_size=12),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(original=_original, renewals=st.integers(0, 2))
+@example(original="[corp]\nregion = x", renewals=0)  # no final newline
+@example(original="[corp]\nregion = x\n\n", renewals=0)  # a trailing blank line
+@example(original="[default]\n\n[corp]\nregion = x\n", renewals=1)  # an empty placeholder
+@example(original="[default]", renewals=0)  # a placeholder without a final newline
+@example(original="[corp]\r\nregion = x\r\n  \r\n", renewals=0)
+def test_write_then_clear_gives_back_the_original_bytes(home, original, renewals):
+    """For any file roleswitch agrees to write, assume (and renewals) then clear is a no-op."""
+    home.credentials.write_bytes(original.encode())
+    writer = CredentialsFile()
+    try:
+        for n in range(1 + renewals):
+            writer.write("default", result(n))
+    except WriteRefused:
+        assert home.credentials.read_bytes() == original.encode()
+        return
+    assert writer.read_active("default") is not None
+    assert writer.clear("default")
+    assert home.credentials.read_bytes() == original.encode()
+
+
+def test_an_empty_placeholder_is_filled_and_left_empty_again(home, tmp_path):
+    original = "# mine\n[default]\n# keep this note\n\n[corp]\nregion = x\n"
+    home.credentials.write_text(original)
+    writer = CredentialsFile()
+    writer.write("default", result())
+    after = home.credentials.read_text()
+    assert after.startswith("# mine\n[default]\naws_access_key_id = ASIAEXAMPLE000000001\n")
+    assert "roleswitch_placeholder = true\n# keep this note\n" in after
+    assert _botocore_text(after, tmp_path)["default"]["manager"] == "roleswitch"
+    writer.clear("default")
+    assert home.credentials.read_text() == original
