@@ -38,3 +38,30 @@ def test_readme_first_screen_gives_the_two_commands():
     first_screen = "\n".join(README.splitlines()[:16])
     assert 'pip install ".[demo]" && roleswitch demo' in first_screen
     assert 'pip install -e ".[test]" && pytest' in first_screen
+
+
+def command_table_rows() -> list[str]:
+    """The first cell of each row of the Command line table: `roleswitch assume TARGET [...]`."""
+    section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `(roleswitch[^`]*)` \|", section, flags=re.MULTILINE)
+
+
+def test_every_documented_command_and_option_is_accepted():
+    import argparse
+
+    from roleswitch.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    documented = set()
+    for row in command_table_rows():
+        words = row.split()
+        if len(words) == 1:
+            continue  # `roleswitch` alone: the app
+        name = words[1]
+        documented.add(name)
+        assert name in commands.choices, row
+        accepted = commands.choices[name]._option_string_actions
+        for option in re.findall(r"--[a-z][a-z-]*", row):
+            assert option in accepted, (row, option)
+    assert documented == set(commands.choices), "the table and the parser list different commands"
