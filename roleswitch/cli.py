@@ -21,13 +21,14 @@ EXIT_NO_SESSION = 4
 TYPE_CHECKING = False  # argparse and typing are imported only when needed: see status
 if TYPE_CHECKING:
     import argparse
+    from typing import NoReturn
 
 
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
             self.exit(EXIT_USAGE, usage_line(message))
 
     parser = _Parser(
