@@ -460,7 +460,10 @@ def _toml_target(
     account_id = str(account.get("id", ""))
     arn = str(role.get("arn") or f"arn:aws:iam::{account_id}:role/{role_name}")
     name = f"{account_key}/{role_name}"
-    problem = account_problem
+    source = role.get("source_profile") or account.get("source_profile") or settings.source_profile
+    region = (role.get("region") or account.get("region") or settings.region) or None
+    # First, so that no later reason quotes a line break back at the reader.
+    problem = account_problem or _unprintable(name=name, region=region, source_profile=source)
     fields: dict[str, Any] = {}
     if problem is None:
         try:
@@ -486,15 +489,11 @@ def _toml_target(
                 fields["duration_seconds"] = validate.duration(role["duration"])
         except ValidationError as error:
             problem = str(error)
-    source = role.get("source_profile") or account.get("source_profile") or settings.source_profile
-    region = (role.get("region") or account.get("region") or settings.region) or None
     if problem is None and not source:
         problem = (
             "no source_profile: set one on the account or in [settings] "
             "(the profile whose credentials assume this role)."
         )
-    if problem is None:
-        problem = _unprintable(name=name, region=region, source_profile=source)
     return Target(
         name=name,
         origin="roleswitch",

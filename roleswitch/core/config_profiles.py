@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 
-from roleswitch.core.ini import DEFAULTS, Section, has_lone_cr, header_name, scan, section_windows
+from roleswitch.core.ini import DEFAULTS, Section, has_lone_cr, header_name, scan, scan_from
 
 BOM = "\ufeff"
 _SHLEX_SPECIAL = ("'", '"', "\\")
 # A `[profile...` header with a quote or backslash after it: shlex may make any name of it.
 _QUOTED_PROFILE_HEADER = re.compile(rb"\[profile[^\r\n]*[\"'\\]")
+_SHLEX_SPECIAL_BYTES = (b"'", b'"', b"\\")
 _SHLEX_SPACE = str.maketrans("\t\r\n", "   ")
 _PLAIN_PROFILE = re.compile(r"profile ([^\s'\"\\]+)")
 
@@ -66,22 +67,12 @@ def find_profile(data: bytes, profile: str) -> list[Section]:
 
     The usual case is answered without scanning a large file: a header defining
     `profile` either contains the name literally or has a quote or backslash in it, so
-    when neither is there, only the column-0 `[profile NAME]`/`[default]` headers found
-    by a byte search are scanned (see `ini.section_windows`).
+    when there is no such quote, only the lines holding the name are looked at, and only
+    the sections they start are scanned.
     """
-    if not _needs_full_scan(data, profile):
-        headers = ("default", "profile default") if profile == "default" else (f"profile {profile}",)
-        found: list[Section] = []
-        for header in headers:
-            try:
-                windows = section_windows(data, header)
-            except UnicodeDecodeError:
-                windows = None
-            if windows is None:
-                break
-            found += [s for w in windows for s in w.doc.sections if s.name == header]
-        else:
-            return found
+    starts = _plain_headers(data, profile)
+    if starts is not None:
+        return [scan_from(data, start).sections[0] for start in starts]
     text = data.decode("utf-8", errors="replace").removeprefix(BOM)
     sections = scan(text).sections
     defaults = defaults_of(sections)
@@ -92,22 +83,26 @@ def find_profile(data: bytes, profile: str) -> list[Section]:
     return found
 
 
-def _needs_full_scan(data: bytes, profile: str) -> bool:
-    """True unless every header that could define `profile` is spelt the plain way."""
+def _plain_headers(data: bytes, profile: str) -> list[int] | None:
+    """Where the headers defining `profile` start, when all are spelt the plain way at
+    column 0; None when only a full scan can tell (or `[DEFAULT]` adds keys)."""
     if f"[{DEFAULTS}]".encode() in data or has_lone_cr(data):
-        return True
-    if _QUOTED_PROFILE_HEADER.search(data):
-        return True  # rare: a header with quotes may spell the name any way
+        return None
+    if any(mark in data for mark in _SHLEX_SPECIAL_BYTES) and _QUOTED_PROFILE_HEADER.search(data):
+        return None  # rare: a header with quotes may spell the name any way
     plain = {"default", "profile default"} if profile == "default" else {f"profile {profile}"}
     name = profile.encode("utf-8")
+    starts = []
     at = data.find(name)
     while at != -1:
         line_start = data.rfind(b"\n", 0, at) + 1
         line_end = data.find(b"\n", at)
-        line = data[line_start : line_end if line_end != -1 else len(data)]
+        line_end = len(data) if line_end == -1 else line_end
+        line = data[line_start:line_end]
         section = header_name(line.decode("utf-8", errors="replace").strip())
-        defines = section is not None and profile_name(section) == profile
-        if defines and (section not in plain or not line.startswith(b"[")):
-            return True  # an unusual spelling, or an indented header only scan can place
-        at = data.find(name, at + len(name))
-    return False
+        if section is not None and profile_name(section) == profile:
+            if section not in plain or not line.startswith(b"["):
+                return None  # an unusual spelling, or an indented header only scan can place
+            starts.append(line_start)
+        at = data.find(name, line_end)
+    return starts

@@ -143,3 +143,88 @@ def test_target_init_takes_every_field_in_order_and_stays_frozen():
     else:
         raise AssertionError("Target must stay frozen")
     assert dataclasses.replace(target, region="x").region == "x" and target.region == "v-region"
+
+
+# --- the catalogue reads profiles as botocore does ------------------------------------------
+
+ARN = "arn:aws:iam::111111111111:role/{}"
+
+
+def test_every_spelling_botocore_accepts_is_a_profile_and_the_last_section_wins(home):
+    from botocore.configloader import load_config
+
+    home.write(
+        config=(
+            f'[profile "quoted"]\nrole_arn = {ARN.format("Q")}\nsource_profile = corp\n\n'
+            f"[profile  spaced]\nrole_arn = {ARN.format('S')}\nsource_profile = corp\n\n"
+            f"[profile\ttabbed]\nrole_arn = {ARN.format('T')}\nsource_profile = corp\n\n"
+            f"[profile twice]\nrole_arn = {ARN.format('First')}\nsource_profile = corp\n\n"
+            f"[profile 'twice']\nrole_arn = {ARN.format('Second')}\nsource_profile = corp\n\n"
+            "[profile corp]\nregion = eu-west-1\n"
+        ),
+        credentials="[corp]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = s\n",
+    )
+    botocore_profiles = load_config(str(home.config))["profiles"]
+    cat = load_catalogue()
+
+    assert {t.name: t.role_arn for t in cat.targets} == {
+        name: values["role_arn"] for name, values in botocore_profiles.items() if "role_arn" in values
+    }
+    assert cat.find("twice").role_name == "Second"
+    assert all(t.valid for t in cat.targets)
+
+
+def test_default_section_keys_reach_every_profile_as_in_botocore(home):
+    from botocore.configloader import load_config
+
+    home.write(
+        config=f"[DEFAULT]\nsource_profile = corp\n\n[profile a]\nrole_arn = {ARN.format('A')}\n",
+        credentials="[corp]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = s\n",
+    )
+    assert load_config(str(home.config))["profiles"]["a"]["source_profile"] == "corp"
+    target = load_catalogue().find("a")
+    assert target.valid and target.source_profile == "corp"
+
+
+TOML = """
+[settings]
+source_profile = "corp"
+
+[accounts.prod]
+id = "111111111111"
+
+[[accounts.prod.roles]]
+name = "Good"
+
+[[accounts.prod.roles]]
+name = "Bad\\n[profile evil]"
+
+[[accounts.prod.roles]]
+name = "Regional"
+region = "eu-west-1\\r\\n[x]"
+"""
+
+
+def test_toml_values_with_line_breaks_mark_their_target_invalid(home):
+    home.write(
+        config="",
+        credentials="[corp]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = s\n",
+        toml=TOML,
+    )
+    cat = load_catalogue()
+    by_role = {t.name.split("/", 1)[1].split("\n")[0]: t for t in cat.targets}
+    assert by_role["Good"].valid
+    assert not by_role["Bad"].valid and "line break" in by_role["Bad"].problem
+    assert not by_role["Regional"].valid and "region" in by_role["Regional"].problem
+    assert "\n" not in by_role["Regional"].problem
+
+
+def test_an_active_profile_that_is_no_plain_section_name_is_reported_and_not_used(home):
+    home.toml.parent.mkdir(parents=True, exist_ok=True)
+    home.toml.write_text('[settings]\nactive_profile = "x]\\n[corp"\nregion = "eu\\nwest"\n')
+    settings, problems = load_settings()
+    assert settings.active_profile == "default" and settings.region is None
+    assert len(problems) == 2 and all("\n" not in p for p in problems)
+    home.toml.write_text('[settings]\nactive_profile = "DEFAULT"\n')
+    settings, problems = load_settings()
+    assert settings.active_profile == "default" and "DEFAULT" in problems[0]

@@ -32,6 +32,11 @@ LINES = [
     "[corp]",
     "[DEFAULT]",
     "[profile work]",
+    '[profile "work"]',
+    "[profile  work]",
+    "[profile\tdefault]",
+    "[profile 'corp' ]",
+    "role_arn = arn",
     "[ default ]",
     "[]",
     "[]]",
@@ -154,3 +159,58 @@ def test_lone_cr_reads_as_botocore_reads_it():
 def test_blank_lines_inside_a_continued_value_are_kept():
     assert botocore_reads(BLANK_LINE_IN_CONTINUATION)["a"]["k"] == "v\n\nmore"
     assert scan(BLANK_LINE_IN_CONTINUATION).sections[0].values["k"] == "v\n\nmore"
+
+
+# --- which profile a config-file section defines ----------------------------------------
+
+_header_text = st.text(alphabet="profiledaultwk \t'\"\\", max_size=18)
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(
+    name=st.one_of(
+        _header_text,
+        st.builds(
+            lambda pad, quote, word: f"profile{pad}{quote}{word}{quote}",
+            st.sampled_from([" ", "  ", "\t"]),
+            st.sampled_from(["", "'", '"']),
+            st.sampled_from(["work", "a b", "w\\ork", ""]),
+        ),
+    )
+)
+@example(name="profile  work")
+@example(name='profile "work"')
+@example(name="profiles work")
+@example(name="profile\x0bwork")
+@example(name='profile wo"r"k')
+def test_profile_names_agree_with_botocore(name):
+    """`config_profiles.profile_name` against botocore's `build_profile_map`, one section at a time."""
+    from botocore.configloader import build_profile_map
+
+    from roleswitch.core.config_profiles import profile_name
+
+    if not name or name != name.strip() or name == DEFAULTS:
+        return  # configparser would strip it, or it is not a section at all
+    theirs = list(build_profile_map({name: {"k": "v"}})["profiles"])
+    ours = profile_name(name)
+    assert theirs == ([] if ours is None else [ours])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(text=documents(), profile=st.sampled_from(["default", "work", "corp"]))
+@example(text='[profile "work"]\nsso_session = s\n', profile="work")
+@example(text="[profile work]\nk = 1\n[profile  work]\nrole_arn = x\n", profile="work")
+@example(text="[DEFAULT]\nrole_arn = x\n[profile work]\n", profile="work")
+def test_finding_one_profile_agrees_with_botocore(text, profile):
+    """The credentials file's shadowing check reads one profile of a large config file
+    by a shortcut; it must find what botocore finds (botocore uses the last section)."""
+    from botocore.configloader import build_profile_map
+
+    from roleswitch.core.config_profiles import find_profile
+
+    parsed = botocore_reads(text)
+    if parsed is None or roleswitch_reads(text) is None:
+        return  # botocore refuses the file; nothing to agree on
+    theirs = build_profile_map(parsed)["profiles"].get(profile)
+    found = find_profile(text.encode("utf-8"), profile)
+    assert (found[-1].values if found else None) == theirs
