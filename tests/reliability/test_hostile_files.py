@@ -46,7 +46,8 @@ def setup_role(home, moto, credentials_extra: bytes = b"", *, config_extra: str 
         f"[profile admin]\nrole_arn = {role_arn}\nsource_profile = corp\nregion = eu-west-1\n" + config_extra
     )
     home.credentials.write_bytes(
-        f"[corp]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n\n".encode() + credentials_extra
+        f"[corp]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n\n".encode()
+        + credentials_extra
     )
     home.credentials.chmod(0o600)
 
@@ -71,11 +72,30 @@ def test_a_stray_cr_does_not_hide_long_term_keys_from_the_editor(home, moto):
     assert home.credentials.read_bytes() == before
 
 
+def test_an_old_mac_file_with_a_foreign_default_is_not_given_a_second_default(home, moto):
+    """All CR: roleswitch once saw one long line, appended [default], and botocore then
+    refused the whole file (two [default] sections)."""
+    setup_role(home, moto)
+    corp = home.credentials.read_bytes()
+    home.credentials.write_bytes(
+        corp + f"[default]\raws_access_key_id = {USER_KEY}\raws_secret_access_key = s\r".encode()
+    )
+    before = home.credentials.read_bytes()
+
+    proc = cli("assume", "admin")
+
+    assert refused(proc), proc
+    assert home.credentials.read_bytes() == before
+    assert botocore_sections(home.credentials)["default"]["aws_access_key_id"] == USER_KEY
+
+
 def test_a_cr_only_file_is_edited_as_botocore_reads_it_and_restored_by_clear(home, moto):
     user_arn, key, secret = moto.create_user("alice")
     role_arn = moto.create_role("Admin", user_arn)
     home.config.write_text(f"[profile admin]\nrole_arn = {role_arn}\nsource_profile = corp\n")
-    original = f"# old Mac file\r[corp]\raws_access_key_id = {key}\raws_secret_access_key = {secret}\r".encode()
+    original = (
+        f"# old Mac file\r[corp]\raws_access_key_id = {key}\raws_secret_access_key = {secret}\r".encode()
+    )
     home.credentials.write_bytes(original)
 
     proc = cli("assume", "admin")
@@ -126,6 +146,34 @@ def test_add_profile_refuses_the_default_section_name(home, moto):
 
     assert refused(proc), proc
     assert home.config.read_bytes() == before
+
+
+def test_add_profile_refuses_a_config_whose_default_section_has_keys(home, moto):
+    """[DEFAULT] role_arn would turn roleswitch's credential_process profile into a role profile."""
+    setup_role(home, moto, config_extra="\n[DEFAULT]\nrole_arn = arn:aws:iam::999999999999:role/Elsewhere\n")
+    before = home.config.read_bytes()
+
+    proc = cli("add-profile", "admin", "--name", "sdk")
+
+    assert refused(proc), proc
+    assert "[DEFAULT]" in proc.stderr
+    assert home.config.read_bytes() == before
+
+
+# --- a byte-order mark, which botocore does not skip ---------------------------------------
+
+
+def test_assume_and_add_profile_refuse_files_botocore_cannot_parse_for_their_bom(home, moto):
+    setup_role(home, moto)
+    home.credentials.write_bytes(b"\xef\xbb\xbf" + home.credentials.read_bytes())
+    home.config.write_bytes(b"\xef\xbb\xbf" + home.config.read_bytes())
+    credentials, config = home.credentials.read_bytes(), home.config.read_bytes()
+
+    for argv in (("assume", "admin"), ("add-profile", "admin", "--name", "sdk")):
+        proc = cli(*argv)
+        assert refused(proc), proc
+        assert "byte-order mark" in proc.stderr
+    assert (home.credentials.read_bytes(), home.config.read_bytes()) == (credentials, config)
 
 
 # --- 3. header spellings botocore accepts ------------------------------------------------
@@ -197,9 +245,7 @@ name = {role_name}
         ("", '"Admin\\n[profile evil]\\ncredential_process = touch /tmp/pwned"', ""),
     ],
 )
-def test_toml_values_with_line_breaks_never_reach_the_config_file(
-    home, account_extra, role_name, role_extra
-):
+def test_toml_values_with_line_breaks_never_reach_the_config_file(home, account_extra, role_name, role_extra):
     home.write(
         config="[profile corp]\nregion = eu-west-1\n",
         credentials="[corp]\naws_access_key_id = AKIAEXAMPLEEXAMPLE01\naws_secret_access_key = s\n",
