@@ -355,7 +355,10 @@ _original = st.builds(
 
 
 @settings(
-    max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(original=_original, renewals=st.integers(0, 2))
 @example(original="[corp]\nregion = x", renewals=0)  # no final newline
