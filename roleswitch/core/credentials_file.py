@@ -212,7 +212,8 @@ class CredentialsFile:
 def refuse_bom(content: str | bytes, path: Path) -> None:
     """botocore reads AWS files without skipping a byte-order mark, so it cannot parse one
     that starts with it: writing there would report success for credentials no tool uses."""
-    if content.startswith(BOM if isinstance(content, str) else BOM_BYTES):
+    starts_with_bom = content.startswith(BOM) if isinstance(content, str) else content.startswith(BOM_BYTES)
+    if starts_with_bom:
         raise WriteRefused(
             f"{path} starts with a byte-order mark, which AWS tools cannot read; "
             "save it as UTF-8 without one first."

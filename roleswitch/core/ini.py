@@ -207,7 +207,7 @@ def scan(text: str) -> IniDocument:
     return IniDocument(lines=lines, sections=sections, problems=problems)
 
 
-_COLUMN_ZERO_HEADER = {
+_COLUMN_ZERO_HEADER: dict[type, re.Pattern] = {
     str: re.compile(r"^\[[^\r\n]+\]", re.MULTILINE),
     bytes: re.compile(rb"^\[[^\r\n]+\]", re.MULTILINE),
 }
