@@ -43,7 +43,10 @@ class TargetList(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False  # a double click assumes; it does not select text
 
+    # The scroll bar always has its column: when filtering changes whether the rows fit,
+    # nothing is laid out again and no column shifts under the reader's eye.
     DEFAULT_CSS = """
+    TargetList { overflow-y: scroll; scrollbar-size-vertical: 1; }
     TargetList > .target-list--match { text-style: bold underline; }
     """
 
@@ -101,6 +104,11 @@ class TargetList(ScrollView, can_focus=True):
         self._widths = (8, 6)
         self._combined: dict[tuple[bool, str], Style] = {}
         self._strips: dict[tuple, Strip] = {}
+
+    def on_mount(self) -> None:
+        """Start Textual's scroll bar widget now, with the list: made on demand at the first
+        layout, it would start after it and hold the first frame back by a round."""
+        self.vertical_scrollbar  # noqa: B018  (the property makes and starts it)
 
     # --- data -----------------------------------------------------------------
 
@@ -306,14 +314,23 @@ class TargetList(ScrollView, can_focus=True):
             if y >= 0:
                 self.refresh_line(y)
         if y >= 0:
-            # Keep the account header visible when the first role is highlighted.
-            top = y - 1 if y > 0 and self._rows[y - 1] < 0 else y
-            if top < self.scroll_offset.y:
-                self.scroll_to(y=top, animate=False)
-            elif y >= self.scroll_offset.y + self.scrollable_content_region.height:
-                self.scroll_to(y=y - self.scrollable_content_region.height + 1, animate=False)
+            if self.scrollable_content_region.height > 0:
+                self._scroll_to_cursor()
+            else:  # not laid out yet: scroll once the list has its height
+                self.call_after_refresh(self._scroll_to_cursor)
         if old != y or force_message:
             self.post_message(self.Highlighted(self.highlighted))
+
+    def _scroll_to_cursor(self) -> None:
+        """Show the highlighted row, and its account header when it is the first role."""
+        y, height = self._cursor, self.scrollable_content_region.height
+        if y < 0 or height <= 0:
+            return
+        top = y - 1 if y > 0 and self._rows[y - 1] < 0 else y
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+        elif y >= self.scroll_offset.y + height:
+            self.scroll_to(y=y - height + 1, animate=False)
 
     def _step(self, start: int, direction: int) -> int:
         """The nearest target row from `start` going `direction`, else the last one found."""
@@ -469,12 +486,12 @@ class TargetList(ScrollView, can_focus=True):
             (_fit(target.region or "-", 14), dim),
             ("MFA" if target.needs_mfa else "   ", self._styled(highlighted, "mfa")),
         ]
-        if width >= 100:
+        if width >= 99:  # a 100-column list, less its scroll bar
             columns.insert(0, (_fit(target.name, 26), dim))
         for n, (text, style) in enumerate(columns):
             if room < len(text) + 2:
                 break
-            if n == 0 and width >= 100:
+            if n == 0 and width >= 99:
                 segments += self._marked(text, style)  # the target's name: searched, so marked
                 segments.append(Segment("  ", style))
             else:
