@@ -35,6 +35,7 @@ _SETTINGS_KEYS = {
     "source_profile",
     "region",
     "mfa_session_duration",
+    "browser",
 }
 _ACCOUNT_KEYS = {"id", "name", "source_profile", "region", "roles"}
 _ROLE_KEYS = {
@@ -352,6 +353,7 @@ def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settin
         "source_profile": ("source_profile", _printable_str),
         "region": ("region", _printable_str),
         "mfa_session_duration": ("mfa_session_seconds", validate.session_token_duration),
+        "browser": ("browser", _browser_template),
     }
     for key, (attribute, check) in checks.items():
         if key not in raw:
@@ -389,6 +391,12 @@ def _boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValidationError("must be true or false.")
     return value
+
+
+def _browser_template(value: object) -> str:
+    from roleswitch.core.browser import check_template  # shlex: only when the setting is there
+
+    return check_template(value)
 
 
 def _renew_margin(value: object) -> int:

@@ -26,6 +26,7 @@ class Settings:
     source_profile: str | None = None
     region: str | None = None
     mfa_session_seconds: int = DEFAULT_MFA_SESSION
+    browser: str | None = None  # command template for the console: {url} {container} {colour}
 
 
 @dataclass(frozen=True, slots=True, init=False)

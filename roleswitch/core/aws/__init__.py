@@ -1,0 +1,1 @@
+"""The parts of the core that talk to AWS endpoints (STS, console federation)."""
