@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     clear = add("clear", "Remove the active profile from the credentials file (only if roleswitch wrote it).")
     _add_profile(clear)
 
+    from roleswitch.console_command import add_arguments as add_console_arguments
+
+    console = add("console", "Open the AWS console signed in as the active session, or as TARGET.")
+    add_console_arguments(console, _checked)
+
     demo = add("demo", "Open the app on a sandbox with a local STS endpoint; touches nothing of yours.")
     demo.add_argument(
         "--dir", help="keep the sandbox in this folder (a new or empty one, or an earlier demo's)"
@@ -212,6 +217,7 @@ def _main(words: list[str]) -> int:
         "remove-profile": cmd_remove_profile,
         "logout": cmd_logout,
         "demo": cmd_demo,
+        "console": cmd_console,
     }
     return _run(handlers[args.command], args)
 
@@ -625,6 +631,12 @@ def run_app(args: argparse.Namespace) -> int:
     from roleswitch.ui.launch import launch  # imports no Textual until it paused the collector
 
     return launch()
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from roleswitch.console_command import run_console
+
+    return run_console(args, _catalogue(), _find, _ask_mfa_code)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

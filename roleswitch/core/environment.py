@@ -31,6 +31,7 @@ ENDPOINTS_AND_FILES = (
     "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
+    "ROLESWITCH_FEDERATION_ENDPOINT",
 )
 
 # roleswitch's own file locations.
