@@ -95,6 +95,9 @@ class Services:
     mfa_sessions: MfaSessions
     sdk_profiles: SdkProfileWriter
     logout: Callable[[], tuple[int, int]]  # forgets cached sessions: (MFA sessions, role credentials)
+    # Makes the console opener (core.console.ConsoleOpener) on first use: its HTTP modules are
+    # not start-up's. None: no console key.
+    console: Callable[[], Any] | None = None
 
 
 # The app's commands are ctrl keys, so that typing can never run one: every printable
@@ -187,6 +190,7 @@ class RoleswitchApp(App[None]):
         Binding("ctrl+d", "clear_session", "Clear", id="clear"),
         Binding("ctrl+l", "logout", "Logout", id="logout", tooltip="Forget cached MFA sessions"),
         Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
+        Binding("ctrl+b", "console", "Console", id="console", show=False, tooltip="Open the AWS console"),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", id="help-anywhere", show=False),
@@ -741,6 +745,11 @@ class RoleswitchApp(App[None]):
             targets = getattr(self, "targets", None)
             target = targets.highlighted if targets is not None else None
             return True if target is not None and target.valid else None
+        if action == "console":
+            targets = getattr(self, "targets", None)
+            target = targets.highlighted if targets is not None else None
+            can = (target is not None and target.valid) or self.session is not None
+            return True if can and self.services.console is not None else None
         return True
 
     def action_assume(self) -> None:
@@ -915,6 +924,16 @@ class RoleswitchApp(App[None]):
         self.in_background(
             lambda: self.services.sdk_profiles.add(name, target, active_profile=profile), written
         )
+
+    def action_console(self) -> None:
+        from roleswitch.ui.console_key import open_console
+
+        open_console(self, self.targets.highlighted)
+
+    def copy_console_url(self) -> None:
+        from roleswitch.ui.console_key import open_console
+
+        open_console(self, None, copy=True)
 
     def action_focus_filter(self) -> None:
         self.filter_input.focus()

@@ -1,5 +1,6 @@
 """Command palette entries for every valid target: "assume: TARGET" and
-"sdk profile: TARGET" (write a credential_process profile for it)."""
+"sdk profile: TARGET" (write a credential_process profile for it); and, with an
+active session, "console URL: copy" (the console sign-in URL to the clipboard)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ class AssumeCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         app = self.app
+        copy_url = "console URL: copy"
+        if app.session is not None and app.services.console is not None and matcher.match(copy_url) > 0:
+            yield Hit(
+                matcher.match(copy_url),
+                matcher.highlight(copy_url),
+                app.copy_console_url,
+                text=copy_url,
+                help="the active session's console sign-in URL to the clipboard (valid 15 minutes)",
+            )
         for target in app.catalogue.targets:
             if not target.valid:
                 continue

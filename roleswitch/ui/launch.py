@@ -63,7 +63,14 @@ def real_services() -> Services:
         mfa_sessions=mfa_sessions,
         sdk_profiles=SdkProfiles(),
         logout=forget_cached_credentials,
+        console=console_opener,
     )
+
+
+def console_opener():
+    from roleswitch.core.console import ConsoleOpener
+
+    return ConsoleOpener()
 
 
 def build_app(badge: str = "", on_settled: Callable[[], None] | None = None) -> RoleswitchApp:

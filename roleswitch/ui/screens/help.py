@@ -42,8 +42,13 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                 "write a credential_process profile for the highlighted role into ~/.aws/config, "
                 "so SDKs refresh on their own",
             ),
+            (
+                "console",
+                "open the AWS console as the highlighted role (assumed for it, nothing written) or "
+                "the active session; the sign-in URL is never shown",
+            ),
             ("logout", "log out: forget cached MFA sessions and role credentials"),
-            ("=palette", 'command palette: "assume: TARGET", "sdk profile: TARGET"'),
+            ("=palette", 'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy"'),
             ("help", "this help"),
             ("quit", "quit"),
         ],
