@@ -215,7 +215,9 @@ class IdentityCenter:
         server = ThreadingHTTPServer(("127.0.0.1", self._port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="identity-center", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.05,), name="identity-center", daemon=True
+        )  # a short poll interval: stop() returns within 50 ms, so each test can have its own server
         self._thread.start()
         return self
 
