@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     console = add("console", "Open the AWS console signed in as the active session, or as TARGET.")
     add_console_arguments(console, _checked)
 
+    from roleswitch.serve.arguments import add_arguments as add_serve_arguments
+
+    serve = add("serve", "Serve a role's credentials to SDKs on 127.0.0.1: serve TARGET [-- COMMAND ...]")
+    add_serve_arguments(serve, _checked)
+
     demo = add("demo", "Open the app on a sandbox with a local STS endpoint; touches nothing of yours.")
     demo.add_argument(
         "--dir", help="keep the sandbox in this folder (a new or empty one, or an earlier demo's)"
@@ -166,9 +171,9 @@ def split_exec_command(words: list[str]) -> tuple[list[str], list[str] | None]:
     `--duration 1h -- cmd`; splitting first lets options sit before `--`, as documented.
     """
     first = next((word for word in words if not word.startswith("-")), None)
-    if first != "exec" or "--" not in words[words.index("exec") :]:
+    if first not in ("exec", "serve") or "--" not in words[words.index(first) :]:
         return words, None
-    cut = words.index("--", words.index("exec"))
+    cut = words.index("--", words.index(first))
     return words[:cut], words[cut + 1 :]
 
 
@@ -202,7 +207,7 @@ def _main(words: list[str]) -> int:
         sys.stderr.write(usage_line("exec needs the command after --: roleswitch exec TARGET -- COMMAND ..."))
         return EXIT_USAGE
     args = build_parser().parse_args(words)
-    if args.command == "exec":
+    if args.command in ("exec", "serve"):
         args.argv = command
     handlers = {
         None: run_app,
@@ -218,6 +223,7 @@ def _main(words: list[str]) -> int:
         "logout": cmd_logout,
         "demo": cmd_demo,
         "console": cmd_console,
+        "serve": cmd_serve,
     }
     return _run(handlers[args.command], args)
 
@@ -637,6 +643,12 @@ def cmd_console(args: argparse.Namespace) -> int:
     from roleswitch.console_command import run_console
 
     return run_console(args, _catalogue(), _find, _ask_mfa_code)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from roleswitch.serve.command import run as run_serve
+
+    return run_serve(args, _catalogue(), _find, _ask_mfa_code)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
