@@ -4,48 +4,21 @@ work against it through nothing but AWS_ENDPOINT_URL_SSO / AWS_ENDPOINT_URL_SSO_
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import boto3
 import pytest
 from botocore.config import Config
 
 from roleswitch.local.identity_center import DEVICE_GRANT, IdentityCenter, generated_organisation
+from tests.local.identity_center_helpers import write_cli_token_cache
 
 SCOPES = ["sso:account:access"]
-
-
-class FakeClock:
-    """The server's clock, moved on by the test instead of waited for."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def center(monkeypatch: pytest.MonkeyPatch, clock: FakeClock):
-    with IdentityCenter(clock=clock) as server:
-        for name, value in server.environment().items():
-            monkeypatch.setenv(name, value)
-        yield server
 
 
 def oidc(**config):
@@ -345,52 +318,6 @@ def test_nothing_secret_is_logged_or_in_repr(center, capfd):
 # --- botocore's SSO credential provider ----------------------------------------------------------
 
 
-@pytest.fixture
-def sso_profile(home, center, monkeypatch):
-    """A [sso-session] + profile in the config, and botocore's token cache folder in this test's home."""
-    import botocore.credentials
-    import botocore.tokens
-
-    cache = home.root / ".aws" / "sso" / "cache"
-    # botocore fixes both folders from HOME when it is imported, before this test's HOME exists
-    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
-    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", str(cache))
-    home.write(
-        "[sso-session corp]\n"
-        f"sso_start_url = {center.start_url}\n"
-        "sso_region = us-east-1\n"
-        "sso_registration_scopes = sso:account:access\n\n"
-        "[profile dev]\n"
-        "sso_session = corp\n"
-        "sso_account_id = 333333333333\n"
-        "sso_role_name = PowerUserAccess\n"
-        "region = us-east-1\n"
-    )
-    return cache
-
-
-def write_cli_token_cache(cache: Path, center: IdentityCenter, expires_in: timedelta) -> dict:
-    """A token cache file exactly as `aws sso login` writes it for the sso-session `corp`."""
-    client_id, client_secret = center.register_client()
-    access, refresh_token = center.issue_token(client_id=client_id)
-    now = datetime.now(UTC)
-    entry = {
-        "startUrl": center.start_url,
-        "region": "us-east-1",
-        "accessToken": access,
-        "expiresAt": (now + expires_in).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "clientId": client_id,
-        "clientSecret": client_secret,
-        "registrationExpiresAt": (now + timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "refreshToken": refresh_token,
-    }
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / (hashlib.sha1(b"corp").hexdigest() + ".json")
-    path.write_text(json.dumps(entry))
-    path.chmod(0o600)
-    return entry
-
-
 def test_botocore_sso_provider_gets_the_servers_credentials(sso_profile, center, moto):
     write_cli_token_cache(sso_profile, center, timedelta(hours=4))
     session = boto3.Session(profile_name="dev")
@@ -409,3 +336,26 @@ def test_botocore_refreshes_an_expiring_token_through_the_refresh_grant(sso_prof
     saved = json.loads(next(sso_profile.iterdir()).read_text())
     assert saved["accessToken"] != old["accessToken"] and center.token_is_valid(saved["accessToken"])
     assert saved["refreshToken"] != old["refreshToken"]
+
+
+def test_module_entry_serves_the_sample_organisation_until_interrupted():
+    import signal
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "roleswitch.local.identity_center", "--accounts", "3", "--roles", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", first).group(0)
+        assert "(3 accounts)" in first
+        page = urllib.request.urlopen(f"{url}/device", timeout=5).read().decode()
+        assert 'name="user_code"' in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0 and "Traceback" not in err
