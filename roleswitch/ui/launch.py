@@ -64,7 +64,15 @@ def real_services() -> Services:
         sdk_profiles=SdkProfiles(),
         logout=forget_cached_credentials,
         console=console_opener,
+        serve=serve_in_background,
     )
+
+
+def serve_in_background(target, settings):
+    """ctrl+s: the server's HTTP modules are imported when it starts, not at start-up."""
+    from roleswitch.serve.background import serve_in_background as serve
+
+    return serve(target, settings)
 
 
 def console_opener():
@@ -80,9 +88,48 @@ def build_app(badge: str = "", on_settled: Callable[[], None] | None = None) -> 
     return RoleswitchApp(real_services(), badge=badge, on_settled=on_settled)
 
 
+INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def interrupt_closes(app: RoleswitchApp) -> Iterator[None]:
+    """SIGINT (Ctrl-C before the terminal is in raw mode, or `kill -INT`) closes the app.
+
+    asyncio's runner would otherwise turn it into a cancellation of the app's main task,
+    which Textual can swallow mid-start-up: the app then runs on, deaf to the signal.
+    With a handler of our own the runner installs none. While the event loop runs, the
+    handler asks the app to exit (through the loop's wake-up, so it acts at once);
+    before the loop starts it raises KeyboardInterrupt, which `cli.main` turns into one
+    line."""
+    import asyncio
+    import signal
+
+    def interrupted(signum: int, frame: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise KeyboardInterrupt from None
+        loop.call_soon_threadsafe(app.exit, None, INTERRUPTED)
+
+    try:
+        previous = signal.signal(signal.SIGINT, interrupted)
+    except ValueError:  # not the main thread (a test running the app in a thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def launch(badge: str = "", **run_options: Any) -> int:
     """Run the app; `run_options` go to `App.run` (the benchmarks run it headless)."""
     with collector_paused_for_start_up() as settled:
         app = build_app(badge, on_settled=settled)
-        app.run(**run_options)
+        with interrupt_closes(app):
+            app.run(**run_options)
+    if app.return_code == INTERRUPTED:
+        import sys
+
+        sys.stderr.write("roleswitch: interrupted; the app closed.\n")
     return app.return_code or 0

@@ -67,3 +67,29 @@ def test_quit_during_a_silent_sts_call_exits_at_once_without_a_traceback(home, t
     finally:
         term.close()
         server.close()
+
+
+def test_sigint_to_the_running_app_closes_it_with_one_line(home, tmp_path):
+    """`kill -INT` (or Ctrl-C before the terminal is in raw mode) closes the app. asyncio's
+    runner once turned it into a cancelled task that Textual swallowed: the app ran on."""
+    import os
+    import signal
+    import subprocess
+
+    home.write(config="[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\n")
+    pid_file = tmp_path / "pid"
+    term = Terminal(tmp_path, f"echo $$ > {pid_file}; {sys.executable} -m roleswitch", base_env(home))
+    try:
+        term.wait_for("Type to filter roles")
+        shell = pid_file.read_text().strip()
+        pid = int(subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()[0])
+        assert (
+            "roleswitch"
+            in subprocess.run(["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True).stdout
+        )
+        os.kill(pid, signal.SIGINT)
+        assert term.wait_exit(timeout=10) == 130
+        screen = term.screen()
+        assert "roleswitch: interrupted; the app closed." in screen and "Traceback" not in screen
+    finally:
+        term.close()
