@@ -1,7 +1,7 @@
 """The AWS CLI, unchanged, against the local Identity Center: its `sso` commands and its
 own SSO credential provider reading a token cache in the CLI's format.
 
-The CLI is pip-installed once into `.cache/awscli` (kept between runs); when pip cannot
+The CLI is pip-installed once into the benchmarks' peer venv (benchmarks/.peers); when pip cannot
 install it these tests skip and say why. AWS CLI v1 (the one on PyPI) has no
 `aws sso login`: the device flow is proven with botocore's client in
 test_identity_center.py.
@@ -9,11 +9,13 @@ test_identity_center.py.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,23 +23,26 @@ import pytest
 
 from tests.local.identity_center_helpers import write_cli_token_cache
 
-VENV = Path(__file__).resolve().parents[2] / ".cache" / "awscli"
+PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / ".peers"
 
 
 @pytest.fixture(scope="session")
 def aws_cli() -> Path:
-    aws = VENV / "bin" / "aws"
-    if not aws.exists():
-        try:
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True)
-            subprocess.run(
-                [str(VENV / "bin" / "pip"), "install", "--quiet", "awscli"],
-                check=True,
-                capture_output=True,
-                timeout=300,
-            )
-        except (subprocess.SubprocessError, OSError) as error:
-            pytest.skip(f"pip could not install the AWS CLI into {VENV}: {error}")
+    """The benchmarks' peer venv, as tests/serve uses it (same lock): one install serves every test."""
+    aws = PEERS / "bin" / "aws"
+    with open(Path(tempfile.gettempdir()) / "roleswitch-peers.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not aws.exists():
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True, timeout=120)
+                subprocess.run(
+                    [str(PEERS / "bin" / "pip"), "install", "--quiet", "awscli"],
+                    check=True,
+                    timeout=300,
+                    capture_output=True,
+                )
+            except (OSError, subprocess.SubprocessError) as error:
+                pytest.skip(f"the AWS CLI could not be installed into {PEERS} ({type(error).__name__})")
     return aws
 
 
