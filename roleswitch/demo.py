@@ -41,7 +41,8 @@ SHELL_VARIABLES = (
     "AWS_SHARED_CREDENTIALS_FILE",
     "ROLESWITCH_CONFIG",
     "ROLESWITCH_CACHE_DIR",
-    "AWS_ENDPOINT_URL_STS",
+    "ROLESWITCH_FEDERATION_ENDPOINT",
+    "AWS_ENDPOINT_URL_STS",  # last: what reads these lines may stop at it
 )
 
 # Environment variables that could point this process at the person's own AWS setup:
@@ -180,6 +181,7 @@ class DemoSandbox:
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="roleswitch-demo-"))
         self.url = ""
         self._server = None
+        self._federation = None  # the local console sign-in endpoint (ctrl+b, roleswitch console)
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> DemoSandbox:
@@ -197,6 +199,9 @@ class DemoSandbox:
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
+        from roleswitch.local.federation import FederationStandIn
+
+        self._federation = FederationStandIn(self.url).start()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.folder / MARKER).write_text(
             "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
@@ -211,6 +216,9 @@ class DemoSandbox:
                 self._post("/moto-api/reset-auth", "inf")
             self._server.stop()
             self._server = None
+        if self._federation is not None:
+            self._federation.stop()
+            self._federation = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -234,6 +242,7 @@ class DemoSandbox:
             "ROLESWITCH_CACHE_DIR": str(self.folder / ".cache" / "roleswitch"),
             "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ENDPOINT_URL_IAM": self.url,
+            "ROLESWITCH_FEDERATION_ENDPOINT": self._federation.endpoint if self._federation else "",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "AWS_EC2_METADATA_DISABLED": "true",
