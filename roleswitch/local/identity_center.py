@@ -238,8 +238,7 @@ class IdentityCenter:
         """Base URL: the value for both AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC."""
         if self._server is None:
             raise RuntimeError("the Identity Center is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def start_url(self) -> str:
