@@ -131,8 +131,9 @@ def _open_with_webbrowser(url: str) -> str:
     a graphical one. A text browser would take over the terminal, so none is used."""
     if not sys.platform.startswith("win") and not sys.platform == "darwin":
         raise BrowserError(
-            "No graphical browser was found here (no desktop session); use --print and open the URL "
-            "in a browser yourself, or set the browser command in roleswitch's config."
+            "No graphical browser was found here (no desktop session); get the URL with roleswitch "
+            "console --print (or the app's palette: console URL: copy) and open it yourself, or set "
+            "the browser command in roleswitch's config."
         )
     import webbrowser
 

@@ -4,6 +4,7 @@ the endpoint override, and the browser template's argv."""
 from __future__ import annotations
 
 import json
+import sys
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
@@ -226,3 +227,25 @@ def test_a_role_assumed_with_role_credentials_is_chained():
     assert chained(_target(source_profile="sso"), profiles.get)
     assert chained(_target(credential_source="Ec2InstanceMetadata"), profiles.get)
     assert not chained(_target(credential_source="Environment"), profiles.get)
+
+
+def test_no_browser_is_one_sentence_without_the_url(monkeypatch):
+    from roleswitch.core.browser import BrowserError, open_url
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("WSL_DISTRO_NAME", raising=False)
+    with pytest.raises(BrowserError) as caught:
+        open_url("https://signin/federation?SigninToken=SECRET", template=None, container="c", colour="red")
+    said = str(caught.value)
+    assert "SECRET" not in said and said.count(". ") == 0 and said.endswith(".")
+
+
+def test_a_missing_browser_command_is_one_sentence():
+    from roleswitch.core.browser import BrowserError, open_url
+
+    with pytest.raises(BrowserError, match="no-such-browser-here was not found"):
+        open_url(
+            "https://x/?SigninToken=SECRET", template="no-such-browser-here {url}", container="c", colour="r"
+        )
