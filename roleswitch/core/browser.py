@@ -104,10 +104,10 @@ def open_url(url: str, *, template: str | None, container: str, colour: str) -> 
     if template:
         argv = command_line(template, url, container, colour)
     else:
-        argv = system_opener()
-        if argv is None:
+        opener = system_opener()
+        if opener is None:
             return _open_with_webbrowser(url)
-        argv = [*argv, url]
+        argv = [*opener, url]
     name = os.path.basename(argv[0])
     try:
         process = subprocess.Popen(

@@ -12,6 +12,7 @@ the app's background jobs; the outcome comes back as one sentence.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 from roleswitch.core.errors import RoleswitchError
@@ -20,13 +21,16 @@ if TYPE_CHECKING:
     from roleswitch.core.model import Target
     from roleswitch.ui.app import RoleswitchApp
 
+# Apps with a console sign-in under way: one at a time per app.
+_opening: weakref.WeakSet = weakref.WeakSet()
+
 
 def open_console(app: RoleswitchApp, target: Target | None, *, copy: bool = False) -> None:
     """Start opening (or copying) the console sign-in for `target`, else the active session."""
     if app.services.console is None:
         app.notify("The console is not available here.", severity="warning")
         return
-    if getattr(app, "console_opening", False):
+    if app in _opening:
         app.notify("Still opening the console; wait for it to finish.", severity="warning")
         return
     session = app.session
@@ -54,14 +58,16 @@ def open_console(app: RoleswitchApp, target: Target | None, *, copy: bool = Fals
 
 def _run(app: RoleswitchApp, target: Target | None, code: str | None, copy: bool) -> None:
     services = app.services
+    make_opener = services.console
+    assert make_opener is not None  # checked by open_console
     settings, profile, catalogue = app.settings, app.profile, app.catalogue
     now = services.clock.now()
-    app.console_opening = True
+    _opening.add(app)
 
     def job() -> str:
         from roleswitch.core.console import ConsoleOptions, active_credentials, target_identity
 
-        opener = services.console()
+        opener = make_opener()
         if target is None:
             credentials, identity = active_credentials(services.credentials, profile, catalogue, now)
         else:
@@ -77,7 +83,7 @@ def _run(app: RoleswitchApp, target: Target | None, code: str | None, copy: bool
         )
 
     def done(said: str | None, error: str | None) -> None:
-        app.console_opening = False
+        _opening.discard(app)
         if error is not None:
             app.notify(error, title="Console not opened", severity="error", timeout=12)
             return
