@@ -59,12 +59,13 @@ class RoleSource:
             self._sts = StsClient(mfa_sessions=self.mfa_sessions, clock=self.clock)
         return self._sts
 
-    def first(self, ask_code: AskCode, code: str | None = None) -> Credentials:
-        """The first set: cached, or assumed, asking for an MFA code if there is no session."""
+    def first(self, ask_code: AskCode | None = None, code: str | None = None) -> Credentials:
+        """The first set: cached, or assumed, asking for an MFA code if there is no session
+        (with `ask_code`; without it, never)."""
         cached = self._cached()
         if cached is not None:
             return cached
-        return self._assume(ask_code, code)
+        return self._assume(ask_code or _never_asks, code)
 
     def renew(self) -> Credentials:
         """A new set, never asking for a code: one STS call."""

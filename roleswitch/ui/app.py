@@ -48,6 +48,7 @@ from roleswitch.core.model import (
     Target,
 )
 from roleswitch.ui.messages import AssumeChecked, AssumeFailed, AssumeSucceeded, JobDone, RenewalSuperseded
+from roleswitch.ui.serving import ServeKey
 from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.key_bar import KeyBar
 from roleswitch.ui.widgets.session_bar import Note, SessionBar
@@ -98,6 +99,9 @@ class Services:
     # Makes the console opener (core.console.ConsoleOpener) on first use: its HTTP modules are
     # not start-up's. None: no console key.
     console: Callable[[], Any] | None = None
+    # Serves a target's credentials on 127.0.0.1 (serve.background.serve_in_background): blocking,
+    # run off the UI thread; returns a handle with port, answered, stop. None: no serve key.
+    serve: Callable[[Target, Settings], Any] | None = None
 
 
 # The app's commands are ctrl keys, so that typing can never run one: every printable
@@ -191,6 +195,7 @@ class RoleswitchApp(App[None]):
         Binding("ctrl+l", "logout", "Logout", id="logout", tooltip="Forget cached MFA sessions"),
         Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
         Binding("ctrl+b", "console", "Console", id="console", show=False, tooltip="Open the AWS console"),
+        Binding("ctrl+s", "serve", "Serve", id="serve", show=False, tooltip="Serve the session to SDKs"),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", id="help-anywhere", show=False),
@@ -222,6 +227,7 @@ class RoleswitchApp(App[None]):
         self._detail_pending = False
         self._detail_shown: Target | None = None
         self._count_text = ""
+        self.serve_key = ServeKey(self)
 
     @property
     def settings(self) -> Settings:
@@ -322,6 +328,7 @@ class RoleswitchApp(App[None]):
             )
         if self.auto_renew:
             notes.append(Note("auto-renew on", "auto-renew"))
+        notes += self.serve_key.notes()
         if session is None or session.expiration is None:
             bar.show("", "", None, notes)
             return
@@ -726,6 +733,8 @@ class RoleswitchApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out keys that cannot act right now (None = shown but disabled)."""
+        if action == "serve":
+            return self.serve_key.can_act()
         if action == "assume":
             targets = getattr(self, "targets", None)  # None until mounted
             target = targets.highlighted if targets is not None else None
@@ -924,6 +933,9 @@ class RoleswitchApp(App[None]):
         self.in_background(
             lambda: self.services.sdk_profiles.add(name, target, active_profile=profile), written
         )
+
+    def action_serve(self) -> None:
+        self.serve_key.toggle()
 
     def action_console(self) -> None:
         from roleswitch.ui.console_key import open_console
