@@ -47,6 +47,11 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                 "open the AWS console as the highlighted role (assumed for it, nothing written) or "
                 "the active session; the sign-in URL is never shown",
             ),
+            (
+                "serve",
+                "serve the active session's role to SDKs on 127.0.0.1 (renewed on its own; the two "
+                "variables go to the clipboard), or stop; the top bar shows the port and the requests",
+            ),
             ("logout", "log out: forget cached MFA sessions and role credentials"),
             ("=palette", 'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy"'),
             ("help", "this help"),
