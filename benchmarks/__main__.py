@@ -327,6 +327,13 @@ class Bench:
             base / ours >= 5,
         )
 
+    # --- 12: credential server ------------------------------------------------------------
+
+    def serve(self) -> None:
+        from benchmarks.serve import run
+
+        run(self)
+
     # --- all ----------------------------------------------------------------------------------
 
     def run(self, only: set[str] | None) -> None:
@@ -338,6 +345,7 @@ class Bench:
             "assume": self.assume,
             "credentials": self.credentials_update,
             "catalogue": self.catalogue,
+            "serve": self.serve,
         }
         server = None
         try:
@@ -486,7 +494,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a 10 s idle window")
     parser.add_argument("--no-peers", action="store_true", help="skip awsume and the AWS CLI")
     parser.add_argument(
-        "--only", help="comma-separated: status,start,filter,idle,assume,credentials,catalogue"
+        "--only", help="comma-separated: status,start,filter,idle,assume,credentials,catalogue,serve"
     )
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     args = parser.parse_args()
