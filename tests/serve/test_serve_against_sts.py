@@ -14,8 +14,11 @@ import subprocess
 import sys
 import textwrap
 import threading
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.mfa_sessions import MfaSessionStore
@@ -195,12 +198,20 @@ def test_without_a_command_it_prints_the_two_variables_and_serves_until_stopped(
         url, headers={"Authorization": values["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}
     )
     with urllib.request.urlopen(request, timeout=5) as answer:
-        assert json.loads(answer.read())["AccessKeyId"].startswith("ASIA")
+        served = json.loads(answer.read())
+    assert served["AccessKeyId"].startswith("ASIA")
+    for wrong in ("nope", values["AWS_CONTAINER_AUTHORIZATION_TOKEN"] + "x"):
+        refused = urllib.request.Request(url, headers={"Authorization": wrong})
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(refused, timeout=5)
+        assert served["SecretAccessKey"] not in answer.value.read().decode()
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=10)
+    rest, err = proc.communicate(timeout=10)
     assert proc.returncode == 0
     assert "stopped after answering 1 requests" in err
-    assert values["AWS_CONTAINER_AUTHORIZATION_TOKEN"] not in err
+    # Secrets: the token only in the two export lines on stdout, the credentials nowhere.
+    assert values["AWS_CONTAINER_AUTHORIZATION_TOKEN"] not in err + rest
+    assert served["SecretAccessKey"] not in err + rest and served["Token"] not in err + rest
 
 
 def test_fifty_parallel_requests_cause_one_sts_call(home, moto, sts_calls):
