@@ -116,7 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         server = self.server
-        if int(self.headers.get("Content-Length") or 0) > 0:
+        length = (self.headers.get("Content-Length") or "0").strip()
+        if length != "0" or self.headers.get("Transfer-Encoding"):
             self._refuse(413, "A credentials request has no body.")
             return
         if not _loopback_host_header(self.headers.get("Host")):
@@ -218,6 +219,9 @@ class _Server(ThreadingHTTPServer):
         self._open: dict[socket.socket, float] = {}
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # never a traceback on the terminal the command shares; the client just loses its answer
 
     def count(self, *, answered: bool) -> None:
         with self._counts:

@@ -137,6 +137,16 @@ def test_a_request_with_a_body_is_refused(server):
     assert raw(server, request).startswith(b"HTTP/1.0 413")
 
 
+@pytest.mark.parametrize(
+    "header", ["Content-Length: banana", "Content-Length: -1", "Transfer-Encoding: chunked"]
+)
+def test_a_malformed_or_chunked_body_is_refused_without_a_traceback(server, header, capfd):
+    request = f"GET {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {server.token}\r\n{header}\r\n\r\n"
+    assert raw(server, request.encode()).startswith(b"HTTP/1.0 413")
+    assert get(server)[0] == 200  # and the server goes on
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_slow_client_does_not_stall_others_and_is_cut_off(server):
     slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     slow.sendall(b"GET " + PATH.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never ends it
