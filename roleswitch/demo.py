@@ -185,7 +185,11 @@ class DemoSandbox:
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> DemoSandbox:
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # a half-started sandbox: stop its server, restore the environment
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc: object) -> None:

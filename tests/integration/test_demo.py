@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import selectors
+import queue
 import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -68,14 +69,13 @@ def test_demo_without_moto_says_how_to_install_it(home):
     assert proc.stderr.count("\n") == 1 and "pip install 'roleswitch[demo]'" in proc.stderr
 
 
-def demo_process(*args: str, **popen) -> subprocess.Popen:
+def demo_process(*args: str, stderr=subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "roleswitch", "demo", *args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
-        **popen,
     )
 
 
@@ -126,17 +126,19 @@ def test_demo_takes_a_missing_or_empty_folder_or_its_own(tmp_path):
     assert sandbox_folder_problem(tmp_path / "used") is None
 
 
-def read_until_exports(proc: subprocess.Popen, deadline_seconds: float = 90) -> dict[str, str]:
-    """The `export` lines the demo prints once its sandbox is up."""
+def read_until_exports(proc: subprocess.Popen, errors, deadline_seconds: float = 90) -> dict[str, str]:
+    """The `export` lines the demo prints once its sandbox is up. A thread reads the
+    lines: select() on the pipe would miss lines already in the reader's buffer."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     exports: dict[str, str] = {}
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
     deadline = time.monotonic() + deadline_seconds
     while "AWS_ENDPOINT_URL_STS" not in exports:
-        left = deadline - time.monotonic()
-        assert left > 0 and selector.select(left), "the demo printed no export lines"
-        line = proc.stdout.readline()
-        assert line, proc.stderr.read()
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            errors.seek(0)
+            raise AssertionError(f"no export lines in {deadline_seconds}s: {errors.read()}") from None
         if line.startswith("export "):
             name, value = shlex.split(line)[1].split("=", 1)
             exports[name] = value
@@ -146,9 +148,10 @@ def read_until_exports(proc: subprocess.Popen, deadline_seconds: float = 90) -> 
 def test_demo_shell_points_another_terminal_at_its_sandbox_while_it_runs(home, tmp_path):
     folder = tmp_path / "sandbox"
     before_home = files_and_bytes(home.root)
-    proc = demo_process("--shell", "--dir", str(folder))
+    errors = (tmp_path / "demo-stderr").open("w+")  # a file: a full pipe could stall the demo
+    proc = demo_process("--shell", "--dir", str(folder), stderr=errors)
     try:
-        exports = read_until_exports(proc)
+        exports = read_until_exports(proc, errors)
         assert set(exports) == set(SHELL_VARIABLES)
         assert (folder / MARKER).is_file()
         # Another terminal: the person's own environment plus the printed lines.
@@ -164,11 +167,27 @@ def test_demo_shell_points_another_terminal_at_its_sandbox_while_it_runs(home, t
         assert written["default"]["manager"] == "roleswitch"
         assert written["default"]["aws_session_token"] not in assume.stdout + assume.stderr
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        proc.communicate(timeout=60)
     finally:
         proc.kill()
+    errors.seek(0)
+    err = errors.read()
     assert proc.returncode == 0 and "endpoint is stopped" in err and str(folder) in err
     assert (folder / MARKER).is_file() and (folder / ".aws" / "credentials").is_file()
     with pytest.raises(OSError):
         urllib.request.urlopen(exports["AWS_ENDPOINT_URL_STS"], timeout=5)
     assert files_and_bytes(home.root) == before_home
+
+
+def test_a_sandbox_that_fails_to_start_stops_its_endpoint_and_cleans_up(home, monkeypatch):
+    before_env = dict(os.environ)
+    sandbox = DemoSandbox()
+
+    def seed_fails() -> None:
+        raise RuntimeError("seeding failed")
+
+    monkeypatch.setattr(sandbox, "_seed", seed_fails)
+    with pytest.raises(RuntimeError), sandbox:
+        pass
+    assert sandbox._server is None and not sandbox.folder.exists()
+    assert dict(os.environ) == before_env
