@@ -17,7 +17,8 @@ PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / ".peers"
 @pytest.fixture(scope="session")
 def aws_cli() -> Path:
     aws = PEERS / "bin" / "aws"
-    with open(Path(tempfile.gettempdir()) / "roleswitch-peers.lock", "w") as lock:  # another test run may be installing
+    # Another test run (or the Identity Center tests) may be installing it right now.
+    with open(Path(tempfile.gettempdir()) / "roleswitch-peers.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not aws.exists():
             try:
