@@ -12,7 +12,7 @@ from pathlib import Path
 from botocore.configloader import raw_config_parse
 
 from roleswitch.core.credentials_file import CredentialsFile, upsert_section
-from tests.reliability.writer_proc import result
+from tests.reliability.writer_proc import key_id, result
 
 ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = "# my keys\n[corp]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n\n[hand]\nx = 0\n"
@@ -55,7 +55,7 @@ def test_16_writers_x_25_writes_plus_a_hand_editor_lose_nothing(tmp_path):
     assert text.startswith("# my keys\n[corp]\naws_access_key_id = AKIAEXAMPLE\n")
     parsed = raw_config_parse(str(path))  # botocore reads it
     for i in range(WRITERS):
-        assert parsed[f"w{i:02d}"]["aws_access_key_id"] == f"ASIAW{i:02d}N{WRITES_EACH - 1:06d}"
+        assert parsed[f"w{i:02d}"]["aws_access_key_id"] == key_id(f"w{i:02d}", WRITES_EACH - 1)
     assert parsed["hand"]["aws_access_key_id"] == f"HAND{WRITES_EACH - 1:06d}"
     assert parsed["corp"]["aws_secret_access_key"] == "s"
     assert leftovers(tmp_path) == []  # no temporary or lock file left behind
@@ -81,7 +81,7 @@ def test_200_sigkills_leave_old_or_new_file_and_no_stale_lock_or_temp(tmp_path):
         assert after.startswith(ORIGINAL), f"kill {kill}: bytes outside the section changed"
         key = parsed.get("crash", {}).get("aws_access_key_id")
         if key is not None:
-            n = int(key.removeprefix("ASIACRASHN"))
+            n = int(key.rpartition("N")[2])
             lines = _section_lines("crash", n)
             # Byte for byte: exactly what a complete write of some n produces.
             assert after == upsert_section(ORIGINAL, "crash", lines), f"kill {kill}: torn write"

@@ -19,13 +19,17 @@ from tests.factories import make_target
 EXPIRY = datetime(2026, 11, 22, 13, 0, 0, tzinfo=UTC)
 
 
+def key_id(section: str, n: int) -> str:
+    """A key id of the alphabet STS uses (capitals and digits), unique per section and write."""
+    letters = "".join(c for c in section.upper() if c.isascii() and c.isalnum())
+    return f"ASIA{letters:X<6}N{n:06d}"
+
+
 def result(section: str, n: int) -> AssumeResult:
     target = make_target(name=f"acct/{section}", role_arn="arn:aws:iam::111111111111:role/R", role_name="R")
     return AssumeResult(
         target=target,
-        credentials=Credentials(
-            f"ASIA{section.upper()}N{n:06d}", f"secret-{section}-{n}", f"token-{n}", EXPIRY
-        ),
+        credentials=Credentials(key_id(section, n), f"secret-{section}-{n}", f"token-{n}", EXPIRY),
         assumed_arn="arn:aws:sts::111111111111:assumed-role/R/test",
         region="eu-west-1",
     )
