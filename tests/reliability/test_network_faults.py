@@ -136,7 +136,7 @@ async def test_sts_server_killed_mid_session(home, monkeypatch):
         written = home.credentials.read_text()
         server.stop()
         start = time.monotonic()
-        await pilot.press("r")
+        await pilot.press("ctrl+r")
         while app.busy is not None and time.monotonic() - start < 15:
             await pilot.pause(0.1)
         await settle(app, pilot)
