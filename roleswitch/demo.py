@@ -28,6 +28,12 @@ from pathlib import Path
 
 from roleswitch.core.environment import ALL_AWS_AND_ROLESWITCH
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # moto lives in the demo extra: imported only when the demo starts
+    from moto.server import ThreadedMotoServer
+
+    from roleswitch.local.federation import FederationStandIn
+
 DEMO_USER = "demo-user"
 REGION = "eu-west-1"
 SECURITY_ACCOUNT = "123456789012"  # moto's own account: its roles have real trust policies
@@ -180,8 +186,9 @@ class DemoSandbox:
         self.keep = folder is not None
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="roleswitch-demo-"))
         self.url = ""
-        self._server = None
-        self._federation = None  # the local console sign-in endpoint (ctrl+b, roleswitch console)
+        self._server: ThreadedMotoServer | None = None
+        # the local console sign-in endpoint (ctrl+b, roleswitch console)
+        self._federation: FederationStandIn | None = None
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> DemoSandbox:

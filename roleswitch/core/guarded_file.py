@@ -182,7 +182,7 @@ def holding(lock_path: str, timeout: float, *, busy: str, unable: Callable[[str]
     except LockTimeout:
         raise CredentialsFileError(busy) from None
     except OSError as error:
-        raise CredentialsFileError(unable(error.strerror)) from None
+        raise CredentialsFileError(unable(error.strerror or str(error))) from None
     try:
         yield
     finally:

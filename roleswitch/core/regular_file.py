@@ -40,7 +40,9 @@ def kind_of(mode: int) -> str:
     return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
 
 
-def read_regular_file(path: object, *, follow_symlinks: bool = True, owner: int | None = None) -> bytes:
+def read_regular_file(
+    path: str | os.PathLike[str], *, follow_symlinks: bool = True, owner: int | None = None
+) -> bytes:
     """The bytes of `path`, which must be a regular file (through symlinks if
     `follow_symlinks`) owned by `owner` when given.
 

@@ -65,7 +65,7 @@ class RoleCredentialsCache:
         without a lock: entries are replaced atomically, so a reader sees one whole."""
         data = self.cache.get(self.key(target, settings))
         credentials = credentials_from_json(data) if data else None
-        if credentials is None:
+        if data is None or credentials is None:
             return None
         obtained = parse_expiration(str(data.get("Obtained", "")))
         lifetime = seconds_until(credentials.expiration, obtained) if obtained else None

@@ -168,7 +168,8 @@ def credentials_from_json(data: dict) -> Credentials | None:
         return None
     if expiration is None or not all(isinstance(v, str) and v for v in values):
         return None
-    return Credentials(*values, expiration=expiration)
+    access_key_id, secret_access_key, session_token = values
+    return Credentials(access_key_id, secret_access_key, session_token, expiration)
 
 
 def seconds_until(moment: datetime, now: datetime) -> float:

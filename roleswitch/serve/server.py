@@ -92,7 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self) -> None:
-        self.timeout = self.server.limits.read_timeout
+        # StreamRequestHandler.setup reads this per instance to time out the connection
+        self.timeout = self.server.limits.read_timeout  # type: ignore[misc]
         super().setup()
         self.rfile = _BoundedReader(self.rfile, self.server.limits.max_request)  # type: ignore[assignment]
 

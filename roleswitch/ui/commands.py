@@ -8,13 +8,22 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from roleswitch.ui.app import RoleswitchApp
+
 DISCOVER_LIMIT = 50
 
 
 class AssumeCommands(Provider):
+    @property
+    def roleswitch(self) -> RoleswitchApp:
+        """The app, typed: this provider only ever runs inside roleswitch's."""
+        return self.app  # type: ignore[return-value]
+
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        app = self.app
+        app = self.roleswitch
         copy_url = "console URL: copy"
         if app.session is not None and app.services.console is not None and matcher.match(copy_url) > 0:
             yield Hit(
@@ -44,10 +53,10 @@ class AssumeCommands(Provider):
                     )
 
     async def discover(self) -> Hits:
-        targets = [t for t in self.app.catalogue.targets if t.valid][:DISCOVER_LIMIT]
+        targets = [t for t in self.roleswitch.catalogue.targets if t.valid][:DISCOVER_LIMIT]
         for target in targets:
             yield DiscoveryHit(
                 f"assume: {target.name}",
-                partial(self.app.assume_by_name, target.name),
+                partial(self.roleswitch.assume_by_name, target.name),
                 help=target.role_arn,
             )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from textual import events
 from textual.app import RenderResult
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.widget import Widget
 
 
@@ -55,7 +56,7 @@ class KeyBar(Widget):
 
     def render(self) -> RenderResult:
         app = self.app
-        keys: list[tuple[str, str, bool, str, object]] = []  # key, description, enabled, action, node
+        keys: list[tuple[str, str, bool, str, DOMNode]] = []  # key, description, enabled, action, node
         seen: set[str] = set()
         palette = None
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
@@ -89,7 +90,7 @@ class KeyBar(Widget):
         return Content("").join(parts)
 
     @staticmethod
-    def _fittings(keys: list[tuple[str, str, bool, str, object]]) -> Iterator[tuple[list[bool], bool]]:
+    def _fittings(keys: list[tuple[str, str, bool, str, DOMNode]]) -> Iterator[tuple[list[bool], bool]]:
         """Which keys keep their words, and whether the palette hint shows, most said first.
 
         Too narrow for every key in full: greyed-out keys lose their words first, then the

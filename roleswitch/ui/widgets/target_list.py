@@ -14,8 +14,10 @@ line is a strip remembered by what it shows.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, count
+from typing import overload
 
 from rich.segment import Segment
 from rich.style import Style
@@ -567,7 +569,7 @@ class _View:
         return 1 if len(self.rows) > 1 else -1
 
 
-class _SearchTexts:
+class _SearchTexts(Sequence[str]):
     """The targets' search texts, made when the filter first needs them (not at start-up)."""
 
     def __init__(self, targets: list[Target]) -> None:
@@ -576,7 +578,13 @@ class _SearchTexts:
     def __len__(self) -> int:
         return len(self._targets)
 
-    def __getitem__(self, index: int) -> str:
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [t.search_text for t in self._targets[index]]
         return self._targets[index].search_text
 
     def __iter__(self):
