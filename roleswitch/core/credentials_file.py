@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from roleswitch.core import paths
 from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.config_profiles import find_profile
-from roleswitch.core.errors import ValidationError, WriteRefused
+from roleswitch.core.errors import SessionReplaced, ValidationError, WriteRefused
 from roleswitch.core.guarded_file import LOCK_TIMEOUT_SECONDS, GuardedFile, atomic_write
 from roleswitch.core.ini import (
     DEFAULTS,
@@ -46,6 +47,15 @@ _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
 # base64 (the URL-safe `-` and `_` allowed too). Anything else could break the INI file.
 _KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
 _SECRET_RE = re.compile(r"[A-Za-z0-9+/=_-]+")
+
+
+class _NoSession:
+    def __repr__(self) -> str:
+        return "NO_SESSION"
+
+
+# `write(..., expect_access_key_id=NO_SESSION)`: the profile must hold no session of roleswitch's.
+NO_SESSION = _NoSession()
 
 
 class CredentialsFile:
@@ -177,15 +187,49 @@ class CredentialsFile:
 
     # --- writing ------------------------------------------------------------
 
-    def write(self, profile: str, result: AssumeResult) -> None:
-        """Make `profile` hold the credentials of `result`."""
+    def write(
+        self,
+        profile: str,
+        result: AssumeResult,
+        *,
+        expect_access_key_id: str | _NoSession | None = None,
+    ) -> None:
+        """Make `profile` hold the credentials of `result`.
+
+        With `expect_access_key_id`, only if `profile` still holds roleswitch's session with
+        that key id (or, with `NO_SESSION`, none of roleswitch's): checked under the lock, so
+        that a renewal never overwrites what another program wrote after it looked; else
+        `SessionReplaced` and the file is untouched.
+        """
         lines = section_lines(profile, result)
         self._check_not_shadowed(profile)
         with self._locked():
             data = self.file.read_checked_bytes()
             refuse_bom(data or b"", self.path)
-            new_data = upsert_section_bytes(data or b"", profile, lines, self._check_to_write)
+            check = self._check_to_write
+            if expect_access_key_id is not None:
+                check = self._expecting(expect_access_key_id)
+            new_data = upsert_section_bytes(data or b"", profile, lines, check)
             self.file.replace_bytes(new_data, created=data is None)
+
+    def _expecting(self, expected: str | _NoSession) -> Callable[[IniDocument, str], Section | None]:
+        """`_check_to_write`, after making sure the section still holds roleswitch's session
+        with key id `expected` (none of roleswitch's, for `NO_SESSION`)."""
+
+        def check(doc: IniDocument, profile: str) -> Section | None:
+            sections = doc.find(profile)
+            if len(sections) <= 1:  # more than one: `_check_to_write` says so
+                values = sections[0].values if sections else {}
+                ours = values.get("manager") == MANAGER
+                key_id = values.get("aws_access_key_id", "") if ours else None
+                if key_id != (None if expected is NO_SESSION else expected):
+                    raise SessionReplaced(
+                        f"Another program changed [{profile}] since this session was read; "
+                        "nothing was written."
+                    )
+            return self._check_to_write(doc, profile)
+
+        return check
 
     def clear(self, profile: str) -> bool:
         """Remove `profile` if roleswitch wrote it; False if there was nothing to remove."""
@@ -380,6 +424,7 @@ def _single(doc: IniDocument, profile: str) -> Section | None:
 
 __all__ = [
     "LOCK_TIMEOUT_SECONDS",
+    "NO_SESSION",
     "CredentialsFile",
     "atomic_write",
     "check_section_name",

@@ -38,3 +38,8 @@ class WriteRefused(RoleswitchError):
 
 class CredentialsFileError(RoleswitchError):
     """The credentials file could not be read or written; the file is untouched."""
+
+
+class SessionReplaced(RoleswitchError):
+    """The section no longer holds the session a write was meant to replace (another
+    program wrote or cleared it meanwhile); nothing was written."""

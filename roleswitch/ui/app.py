@@ -38,7 +38,8 @@ from roleswitch.core.clock import (
     seconds_left,
     urgency,
 )
-from roleswitch.core.errors import RoleswitchError
+from roleswitch.core.credentials_file import NO_SESSION
+from roleswitch.core.errors import RoleswitchError, SessionReplaced
 from roleswitch.core.file_watch import FileWatch
 from roleswitch.core.model import (
     ActiveSession,
@@ -79,7 +80,7 @@ class CredentialsStore(Protocol):
     def read_active(self, profile: str) -> ActiveSession | None: ...
     def read_credentials(self, profile: str) -> Any: ...
     def check_writable(self, profile: str, *, source_profile: str | None = None) -> None: ...
-    def write(self, profile: str, result: AssumeResult) -> None: ...
+    def write(self, profile: str, result: AssumeResult, *, expect_access_key_id: Any = None) -> None: ...
     def clear(self, profile: str) -> bool: ...
     def permission_warning(self) -> str | None: ...
 
@@ -594,11 +595,18 @@ class RoleswitchApp(App[None]):
                 result = sts.assume(target, settings=settings, mfa_code=code)
                 if renewal:
                     # Another terminal may have assumed something else (or cleared the
-                    # profile) while STS answered: then this renewal is not wanted.
+                    # profile) meanwhile: then this renewal is not wanted. The file checks
+                    # that under its lock, so nothing can land between the check and the write.
+                    expected = (renewing.access_key_id or "") if renewing is not None else NO_SESSION
+                    credentials.write(profile, result, expect_access_key_id=expected)
+                else:
+                    credentials.write(profile, result)
+            except SessionReplaced:
+                try:
                     current = credentials.read_active(profile)
-                    if not same_session(current, renewing):
-                        return RenewalSuperseded(target, profile, current, automatic)
-                credentials.write(profile, result)
+                except RoleswitchError:
+                    current = None  # unreadable now: the tick shows it once it can be read
+                return RenewalSuperseded(target, profile, current, automatic)
             except RoleswitchError as error:
                 return AssumeFailed(target, str(error), getattr(error, "code", "error"), automatic)
             except Exception as error:  # never a traceback for the person
