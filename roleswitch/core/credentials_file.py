@@ -206,7 +206,7 @@ class CredentialsFile:
         with self._locked():
             data = self.file.read_checked_bytes()
             refuse_bom(data or b"", self.path)
-            check = self._check_to_write
+            check: Callable[[IniDocument, str], Section | None] = self._check_to_write
             if expect_access_key_id is not None:
                 check = self._expecting(expect_access_key_id)
             new_data = upsert_section_bytes(data or b"", profile, lines, check)
