@@ -4,13 +4,15 @@ A role profile often leaves its region to its source profile; `list` showed
 `region=-` for those. This follows what the STS client does: the target's own
 region, else what botocore resolves for the source profile (AWS_DEFAULT_REGION,
 then the profile's `region`, the credentials file's winning over the config
-file's), else us-east-1.
+file's), else us-east-1. In the credentials file `[DEFAULT]` is no profile: botocore
+gives its keys to every section there (but not to profiles only in the config file).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from roleswitch.core.ini import DEFAULTS
 from roleswitch.core.model import Target
 
 DEFAULT_REGION = "us-east-1"
@@ -29,9 +31,19 @@ def profile_regions(config_path=None, credentials_path=None) -> dict[str, str]:
         ).items()
         if values.get("region")
     }
-    for name, values, _line in _read_ini(credentials_path or paths.aws_credentials_path(), problems) or ():
-        if values.get("region"):
-            regions[name] = values["region"]
+    sections = _read_ini(credentials_path or paths.aws_credentials_path(), problems) or []
+    defaults: dict[str, str] = {}
+    for name, values, _line in sections:
+        if name == DEFAULTS:
+            defaults.update(values)
+    for name, values, _line in sections:
+        if name == DEFAULTS:
+            continue  # no profile: its keys go to every section of this file, as configparser does
+        merged = {**defaults, **values}
+        if merged.get("region"):
+            regions[name] = merged["region"]
+        elif "region" in merged:
+            regions.pop(name, None)  # an empty `region =` here still hides the config file's
     return regions
 
 
