@@ -598,13 +598,17 @@ def cmd_exec(args: argparse.Namespace) -> int:
 
 
 def cmd_add_profile(args: argparse.Namespace) -> int:
+    from roleswitch.core.errors import NameTaken, WriteRefused
     from roleswitch.core.sdk_profiles import SdkProfiles, default_profile_name
 
     catalogue = _catalogue()
     target = _find(catalogue, args.target)
     name = args.name or default_profile_name(target)
     profiles = SdkProfiles()
-    command = profiles.add(name, target, active_profile=catalogue.settings.active_profile)
+    try:
+        command = profiles.add(name, target, active_profile=catalogue.settings.active_profile)
+    except NameTaken as taken:
+        raise WriteRefused(taken.remedy("choose another name (--name NAME)")) from None
     print(f"Wrote [profile {name}] to {profiles.config_path}:")
     print(f"  credential_process = {command}")
     print(f"Use it with AWS_PROFILE={name} (or --profile {name}); SDKs refresh it on their own.")

@@ -43,3 +43,18 @@ class CredentialsFileError(RoleswitchError):
 class SessionReplaced(RoleswitchError):
     """The section no longer holds the session a write was meant to replace (another
     program wrote or cleared it meanwhile); nothing was written."""
+
+
+class NameTaken(WriteRefused):
+    """A name cannot take what roleswitch would write there; the file is untouched.
+
+    `str()` ends with "choose another name." and names no way to do it: each front end
+    says its own with `remedy` (the CLI's `--name NAME`; the app has no such flag)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}; choose another name.")
+        self.problem = problem
+
+    def remedy(self, how: str) -> str:
+        """The sentence with `how` to act in place of the bare "choose another name"."""
+        return f"{self.problem}; {how}."

@@ -25,7 +25,7 @@ from roleswitch.core.credentials_file import (
     remove_section,
     upsert_section,
 )
-from roleswitch.core.errors import ValidationError, WriteRefused
+from roleswitch.core.errors import NameTaken, ValidationError, WriteRefused
 from roleswitch.core.guarded_file import GuardedFile
 from roleswitch.core.ini import DEFAULTS, IniDocument, Section, scan
 from roleswitch.core.model import Target
@@ -83,9 +83,9 @@ class SdkProfiles:
     def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str:
         """Write (or rewrite) profile `name` for `target`; returns its command line."""
         if name == DEFAULTS:
-            raise WriteRefused(
-                f"'{DEFAULTS}' cannot be a profile name: AWS tools give that section's keys to every "
-                "profile. Choose another name (--name NAME)."
+            raise NameTaken(
+                f"'{DEFAULTS}' cannot be a profile name, since AWS tools give that section's keys to "
+                "every profile"
             )
         if not PROFILE_NAME_RE.fullmatch(name):
             raise ValidationError(
@@ -95,10 +95,7 @@ class SdkProfiles:
             raise ValidationError(f"{target.name} cannot be assumed: {target.problem}")
         if name in (target.source_profile, active_profile):
             what = "the role's source profile" if name == target.source_profile else "the active profile"
-            raise WriteRefused(
-                f"'{name}' is {what}; a credential_process profile there would hide its keys. "
-                "Choose another name (--name NAME)."
-            )
+            raise NameTaken(f"'{name}' is {what}, and a credential_process profile there would hide its keys")
         self._check_credentials_file(name)
         command = process_command(target.name)
         with self.file.locked():
@@ -154,14 +151,13 @@ class SdkProfiles:
             return None
         section = sections[0]
         if section.values.get("manager") != MANAGER:
-            raise WriteRefused(
-                f"Profile '{name}' in {self.config_path} was not written by roleswitch; "
-                + (
-                    "roleswitch removes only profiles it wrote, so remove it by hand if you mean to."
-                    if removing
-                    else "choose another name (--name NAME)."
+            problem = f"Profile '{name}' in {self.config_path} was not written by roleswitch"
+            if removing:
+                raise WriteRefused(
+                    f"{problem}; roleswitch removes only profiles it wrote, "
+                    "so remove it by hand if you mean to."
                 )
-            )
+            raise NameTaken(problem)
         return section
 
     def _check_credentials_file(self, name: str) -> None:
@@ -171,7 +167,7 @@ class SdkProfiles:
         except OSError:
             return
         if scan(text.removeprefix(BOM)).find(name):
-            raise WriteRefused(
+            raise NameTaken(
                 f"[{name}] exists in {self.credentials_path}, and a credential_process profile of "
-                "the same name would hide it; choose another name (--name NAME)."
+                "the same name would hide it"
             )

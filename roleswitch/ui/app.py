@@ -39,7 +39,7 @@ from roleswitch.core.clock import (
     urgency,
 )
 from roleswitch.core.credentials_file import NO_SESSION
-from roleswitch.core.errors import RoleswitchError, SessionReplaced
+from roleswitch.core.errors import NameTaken, RoleswitchError, SessionReplaced
 from roleswitch.core.file_watch import FileWatch
 from roleswitch.core.model import (
     ActiveSession,
@@ -938,9 +938,16 @@ class RoleswitchApp(App[None]):
             )
 
         profile = self.profile
-        self.in_background(
-            lambda: self.services.sdk_profiles.add(name, target, active_profile=profile), written
-        )
+
+        def add() -> str:
+            try:
+                return self.services.sdk_profiles.add(name, target, active_profile=profile)
+            except NameTaken as taken:  # the app picks the name: another one is the CLI's to give
+                raise RoleswitchError(
+                    taken.remedy("to use another name, run roleswitch add-profile in a shell")
+                ) from None
+
+        self.in_background(add, written)
 
     def action_serve(self) -> None:
         self.serve_key.toggle()
