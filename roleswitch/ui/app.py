@@ -831,12 +831,19 @@ class RoleswitchApp(App[None]):
 
         def copy() -> tuple[str | None, str | None, str] | None:
             from roleswitch.core.clipboard import ClipboardError, clipboard_command, copy_with
+            from roleswitch.core.errors import ValidationError
             from roleswitch.core.exports import export_lines
 
             credentials = self.services.credentials.read_credentials(profile)
             if credentials is None:
                 return None
-            text = "\n".join(export_lines(credentials, session.region)) + "\n"
+            try:
+                text = "\n".join(export_lines(credentials, session.region)) + "\n"
+            except ValidationError:  # its sentence is the CLI's ("nothing was printed")
+                raise RoleswitchError(
+                    f"[{profile}] holds a value with a line break or control character, which no "
+                    "export line can carry safely, so nothing was copied; renew it with ctrl+r."
+                ) from None
             command = clipboard_command()
             if command is None:
                 return None, None, text
