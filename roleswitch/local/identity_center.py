@@ -616,6 +616,9 @@ def _device_page(center: IdentityCenter, user_code: str, note: str = "") -> str:
 def _handler_for(center: IdentityCenter) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: botocore reuses its connections
+        # Headers and body leave in two writes; with Nagle on, the body waits for the
+        # client's delayed ACK (40 ms on Linux loopback), which swamped the latency knob.
+        disable_nagle_algorithm = True
         timeout = 30  # an idle kept-alive connection is closed after this long
 
         def log_message(self, format: str, *args: object) -> None:
