@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code.")
 
+    from roleswitch.sso_command import add_arguments as add_login_arguments
+
+    login = add("login", "Sign in to IAM Identity Center (SSO) with a code, then list its accounts, roles.")
+    add_login_arguments(login)
+
     clear = add("clear", "Remove the active profile from the credentials file (only if roleswitch wrote it).")
     _add_profile(clear)
 
@@ -221,6 +226,7 @@ def _main(words: list[str]) -> int:
         "add-profile": cmd_add_profile,
         "remove-profile": cmd_remove_profile,
         "logout": cmd_logout,
+        "login": cmd_login,
         "demo": cmd_demo,
         "console": cmd_console,
         "serve": cmd_serve,
@@ -624,6 +630,12 @@ def cmd_remove_profile(args: argparse.Namespace) -> int:
     else:
         print(f"Nothing to remove: there is no profile '{args.name}' in {profiles.config_path}.")
     return EXIT_OK
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from roleswitch.sso_command import run_login
+
+    return run_login(args)
 
 
 def cmd_logout(args: argparse.Namespace) -> int:

@@ -154,14 +154,14 @@ def load_sso_config(config_path: Path | None = None, toml_path: Path | None = No
                 profile, session_name, values["sso_account_id"], values["sso_role_name"], values.get("region")
             )
         )
-    for session in _toml_sessions(toml_path, problems):
-        known = sessions.get(session.name)
+    for toml in _toml_sessions(toml_path, problems):
+        known = sessions.get(toml.name)
         if known is None:
-            sessions[session.name] = session
-        elif (known.start_url, known.region) != (session.start_url, session.region):
+            sessions[toml.name] = toml
+        elif (known.start_url, known.region) != (toml.start_url, toml.region):
             problems.append(
-                f"{toml_path}: [sso.{session.name}] names another portal than the AWS config's session "
-                f"{session.name}; rename one of them (the AWS config's is used)."
+                f"{toml_path}: [sso.{toml.name}] names another portal than the AWS config's session "
+                f"{toml.name}; rename one of them (the AWS config's is used)."
             )
     return SsoConfig(tuple(sessions.values()), tuple(profiles), tuple(problems))
 

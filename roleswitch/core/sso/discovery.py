@@ -19,6 +19,7 @@ The cache (JSON, 0600, in roleswitch's cache folder, trusted only by
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import random
@@ -226,7 +227,7 @@ class _Caller:
         """Each page of a paginated listing, following nextToken a bounded number of times."""
         extra: dict = {}
         for _ in range(MAX_PAGES):
-            page = self(lambda extra=extra: call(extra))
+            page = self(functools.partial(call, extra))
             yield page
             next_token = page.get("nextToken")
             if not isinstance(next_token, str) or not next_token:

@@ -66,12 +66,10 @@ def login(
         ),
         timeouts,
     )
-    device_code, user_code = device.get("deviceCode"), device.get("userCode")
-    uri, complete = device.get("verificationUri"), device.get("verificationUriComplete")
-    if not all(isinstance(v, str) and v and v.isprintable() for v in (device_code, user_code, uri)):
-        raise SsoError(
-            "IAM Identity Center answered without a usable device code; try again.", code="bad-answer"
-        )
+    device_code, user_code, uri = _texts(
+        device, "deviceCode", "userCode", "verificationUri", what="device code"
+    )
+    complete = device.get("verificationUriComplete")
     if not isinstance(complete, str) or not complete.isprintable():
         complete = uri
     expires_in = _whole(device.get("expiresIn"), 600, LONGEST_DEVICE_CODE)
@@ -146,17 +144,12 @@ def _registration(
     """The cached client registration if it lasts another hour, else a new one."""
     cached = cache.load(session)
     if cached is not None and cached.registration_valid(now() + REGISTRATION_MARGIN):
-        assert cached.client_id and cached.client_secret
-        return cached.client_id, cached.client_secret, cached.registration_expires_at
+        return str(cached.client_id), str(cached.client_secret), cached.registration_expires_at
     params: dict = {"clientName": CLIENT_NAME, "clientType": "public"}
     if session.scopes:
         params["scopes"] = list(session.scopes)  # with scopes, AWS hands out refresh tokens
     answer = _call(lambda: client.register_client(**params), timeouts)
-    client_id, secret = answer.get("clientId"), answer.get("clientSecret")
-    if not all(isinstance(v, str) and v and v.isprintable() for v in (client_id, secret)):
-        raise SsoError(
-            "IAM Identity Center answered without a usable client registration; try again.", code="bad-answer"
-        )
+    client_id, secret = _texts(answer, "clientId", "clientSecret", what="client registration")
     expires = answer.get("clientSecretExpiresAt")
     expires_at = datetime.fromtimestamp(expires, UTC) if isinstance(expires, int) and expires > 0 else None
     return client_id, secret, expires_at
@@ -169,6 +162,15 @@ def _call(call: Callable[[], dict], timeouts: Timeouts) -> dict:
         return within_deadline(call, timeouts, "sso-oidc")
     except Exception as error:
         raise map_transport_error(error, "sso-oidc") from None
+
+
+def _texts(answer: dict, *keys: str, what: str) -> list[str]:
+    """The answer's values for `keys`, each a printable non-empty string, else one sentence."""
+    values = [answer.get(key) for key in keys]
+    texts = [v for v in values if isinstance(v, str) and v and v.isprintable() and len(v) <= 16384]
+    if len(texts) != len(keys):
+        raise SsoError(f"IAM Identity Center answered without a usable {what}; try again.", code="bad-answer")
+    return texts
 
 
 def _whole(value: object, default: int, most: int) -> int:
