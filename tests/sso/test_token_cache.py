@@ -89,3 +89,22 @@ def test_the_token_and_secrets_are_never_in_repr():
     for text in (repr(token), str(token), repr([token])):
         assert "SECRET" not in text
     assert SsoToken.from_json(token.to_json()) == token
+
+
+def test_two_refreshes_at_once_spend_the_single_use_refresh_token_once(
+    corp, center, token_cache, sso_profile
+):
+    import threading
+
+    write_cli_token_cache(sso_profile, center, timedelta(minutes=5))
+    center.latency = 0.2  # both callers are inside the window before either refresh answers
+    tokens: list[SsoToken] = []
+    callers = [
+        threading.Thread(target=lambda: tokens.append(valid_token(corp, cache=token_cache))) for _ in range(2)
+    ]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=20)
+    assert len(tokens) == 2 and tokens[0].access_token == tokens[1].access_token
+    assert center.calls["CreateToken"] == 1
