@@ -11,7 +11,9 @@ or error leaves the file byte-for-byte untouched.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -65,6 +67,9 @@ class CredentialsFile:
         self.path = Path(path) if path else paths.aws_credentials_path()
         self.config_path = Path(config_path) if config_path else paths.aws_config_path()
         self.file = GuardedFile(self.path, "credentials file", "AWS_SHARED_CREDENTIALS_FILE")
+        # (profile, the config file's stat signature) last found not shadowed: a renewal
+        # does not re-read a config file of 10,000 profiles that has not changed since.
+        self._not_shadowed: tuple[str, tuple[int, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"CredentialsFile({str(self.path)!r})"
@@ -138,10 +143,18 @@ class CredentialsFile:
     def _check_not_shadowed(self, profile: str) -> None:
         """Refuse when a config profile of the same name, however its header is spelt,
         has settings that make botocore ignore the credentials file's section."""
+        signature = _stat_signature(self.config_path)
+        if signature is not None and self._not_shadowed == (profile, signature):
+            return
         try:
             data = read_regular_file(self.config_path)  # never blocks on a FIFO
         except OSError:
             return
+        self._refuse_if_shadowed(profile, data)
+        if signature is not None and signature == _stat_signature(self.config_path):
+            self._not_shadowed = (profile, signature)
+
+    def _refuse_if_shadowed(self, profile: str, data: bytes) -> None:
         for section in find_profile(data, profile):
             keys = [k for k in section.values if k in _SHADOWING_KEYS or k.startswith("sso_")]
             if keys:
@@ -420,6 +433,17 @@ def remove_section(text: str, section: Section) -> str:
 def _single(doc: IniDocument, profile: str) -> Section | None:
     found = doc.find(profile)
     return found[0] if found else None
+
+
+def _stat_signature(path: Path) -> tuple[int, ...] | None:
+    """What changes when a file is edited or replaced (None when it is not a regular file)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 __all__ = [

@@ -53,7 +53,7 @@ class GuardedFile:
     def read_checked_bytes(self) -> bytes | None:
         """The file's bytes, checked to be UTF-8; None if it does not exist."""
         data = self._read_bytes()
-        if data is not None:
+        if data is not None and not data.isascii():  # ASCII, the usual case, is UTF-8 already
             self._decode(data)
         return data
 

@@ -151,6 +151,19 @@ def test_refuses_profile_shadowed_by_config(home, config):
     assert not home.credentials.exists()
 
 
+def test_a_config_edited_between_two_writes_is_read_again(home):
+    """The writer remembers a profile it found not shadowed only while the config file's
+    size, times and inode stay the same: an edit of the same length is still seen."""
+    home.config.write_text("[profile work]\nregion = eu-west-1\n")
+    writer = CredentialsFile()
+    writer.write("work", result(1))
+    before = home.credentials.read_bytes()
+    home.config.write_text("[profile work]\nsso_session = corp\n")  # same length as before
+    with pytest.raises(WriteRefused, match="would ignore credentials"):
+        writer.write("work", result(2))
+    assert home.credentials.read_bytes() == before
+
+
 def test_refuses_duplicate_sections(home):
     text = "[default]\nmanager = roleswitch\n[default]\nmanager = roleswitch\n"
     home.credentials.write_text(text)
