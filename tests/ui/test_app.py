@@ -432,4 +432,3 @@ async def test_sdk_profile_from_the_palette_and_from_ctrl_o(home):
         assert "[profile legacy-admin-roleswitch]" in home.config.read_text()
         assert notes(app)[-1].startswith("Wrote [profile legacy-admin-roleswitch]")
         assert sts.calls == []  # writing a profile assumes nothing
-
