@@ -152,9 +152,11 @@ class FilterInput(Input, inherit_bindings=False):
         Focusing the box selects its text (so typing replaces it), but only when the
         Focus event arrives, after this key was inserted: the next key then replaced
         it, and `stag` became `tag`. The key replaces the old text here instead, and
-        the selection is skipped once."""
-        self.value = character
-        self.cursor_position = len(character)
+        the selection is skipped once. Keys that arrive together (fast typing, one read
+        from the terminal) all reach the list before the focus moves: while that focus is
+        pending, each one adds to what the first started."""
+        self.value = self.value + character if self._typed_from_list else character
+        self.cursor_position = len(self.value)
         self._typed_from_list = True
         self.focus()
 

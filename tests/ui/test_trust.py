@@ -171,6 +171,27 @@ async def test_the_first_letter_typed_from_the_list_is_kept(home):
         assert app.query_one(TargetList).filter_text == "stag"
 
 
+async def test_keys_arriving_together_from_the_list_are_all_kept(home):
+    """A real terminal delivers fast typing in one read: every key reaches the list before
+    focus has moved to the filter. Each used to start the filter afresh, so `dev` became
+    `v` and Enter assumed whatever matched `v` (seen in tmux)."""
+    from textual import events
+
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await assume_prod_admin(app, pilot)
+        target_list = app.query_one(TargetList)
+        assert app.focused is target_list
+        for character in "stag":
+            app.post_message(events.Key(character, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert target_list.filter_text == "stag"
+        await pilot.press("i")  # and typing on goes to the end, not over a selection
+        assert target_list.filter_text == "stagi"
+
+
 async def test_command_keys_are_ctrl_keys_and_work_from_the_filter_too(home):
     write_sandbox(home)
     app, sts, _ = make_app(home)
