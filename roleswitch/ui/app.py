@@ -772,7 +772,15 @@ class RoleswitchApp(App[None]):
         return True
 
     def action_assume(self) -> None:
-        target = self.targets.highlighted
+        """Assume the best match of what is in the filter box. Enter read together with
+        the keys before it can arrive before their Input.Changed: filter first, so it
+        never assumes what was highlighted before the last keys."""
+        target_list = self.targets
+        query = self.filter_input.value
+        if target_list.filter_text != query:
+            target_list.set_filter(query)
+            self.update_count()
+        target = target_list.highlighted
         if target is not None:
             self.start_assume(target)
 

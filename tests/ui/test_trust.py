@@ -192,6 +192,22 @@ async def test_keys_arriving_together_from_the_list_are_all_kept(home):
         assert target_list.filter_text == "stagi"
 
 
+async def test_enter_arriving_with_the_typing_assumes_what_was_typed(home):
+    """`stag` and Enter read together: Enter reached the list before the filter had
+    narrowed it, and assumed the role highlighted before (seen in tmux)."""
+    from textual import events
+
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await assume_prod_admin(app, pilot)
+        for character in "stag":
+            app.post_message(events.Key(character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(app, pilot)
+        assert [name for name, _code in sts.calls][-1].startswith("staging/")
+
+
 async def test_command_keys_are_ctrl_keys_and_work_from_the_filter_too(home):
     write_sandbox(home)
     app, sts, _ = make_app(home)
