@@ -218,6 +218,9 @@ class DemoSandbox:
             "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
         )
         self._point_environment_here()
+        # moto's backends are shared by every server in a process: start from nothing, so a
+        # sandbox made after another (the tests make many) does not find its users taken.
+        self._post("/moto-api/reset", "")
         self._seed()
 
     def stop(self) -> None:

@@ -28,3 +28,12 @@ def test_the_demo_signs_in_to_its_local_console_page(home, capsys):
     assert ENDPOINT_VARIABLE not in os.environ
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(endpoint, timeout=2)
+
+
+def test_a_second_sandbox_in_the_same_process_starts_clean(home):
+    """moto's backends are process-wide: a sandbox once found the first one's users and
+    failed to seed (EntityAlreadyExists) when the suite ran in one process."""
+    with DemoSandbox():
+        pass
+    with DemoSandbox() as second:
+        assert second.url
