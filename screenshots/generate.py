@@ -73,6 +73,17 @@ def typing(*keys: str, enter: bool = False, code: str | None = None):
     return steps
 
 
+def console_for(*keys: str):
+    async def steps(app, pilot):
+        await pilot.press(*keys, "enter")
+        await settle(app, pilot)
+        await pilot.press("ctrl+b")
+        await settle(app, pilot)
+        await pilot.pause(0.5)
+
+    return steps
+
+
 async def main() -> None:
     secrets: set[str] = set()
     with DemoSandbox() as sandbox:
@@ -96,6 +107,17 @@ async def main() -> None:
         await shoot("expired", typing(*"dev developer", enter=True), left=-200, keep_notes=False)
         collect()
         await shoot("mfa-session", typing(*"glass", enter=True, code="123456"), left=9 * 60 + 30)
+        collect()
+        # ctrl+b with a browser command that only records: the demo's local federation
+        # endpoint signs in, and nothing needs a desktop to show what the person sees.
+        from roleswitch.core.settings_store import save_setting
+
+        stand_in = sandbox.folder / "bin" / "firefox"  # records nothing, opens nothing
+        stand_in.parent.mkdir(exist_ok=True)
+        stand_in.write_text("#!/bin/sh\nexit 0\n")
+        stand_in.chmod(0o755)
+        save_setting("browser", f"{stand_in} 'ext+container:name={{container}}&color={{colour}}&url={{url}}'")
+        await shoot("console", console_for(*"stg deploy"))
         collect()
     for svg in HERE.glob("*.svg"):
         text = svg.read_text()
