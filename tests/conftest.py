@@ -7,8 +7,12 @@ is real: boto3 reaches it only through AWS_ENDPOINT_URL_STS / _IAM.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import subprocess
+import sys
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,3 +161,30 @@ def sts_calls(moto: Moto, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", counter.url)
     yield counter
     counter.close()
+
+
+# --- the AWS CLI, for tests that prove a real AWS tool works with roleswitch's servers ---
+
+PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / ".peers"
+
+
+@pytest.fixture(scope="session")
+def aws_cli() -> Path:
+    """The AWS CLI from the benchmarks' peer venv (benchmarks/.peers), installed there once
+    if missing (under a lock: parallel runs install once), else the test is skipped."""
+    aws = PEERS / "bin" / "aws"
+    # Another test run may be installing it right now.
+    with open(Path(tempfile.gettempdir()) / "roleswitch-peers.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not aws.exists():
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True, timeout=120)
+                subprocess.run(
+                    [str(PEERS / "bin" / "pip"), "install", "--quiet", "awscli"],
+                    check=True,
+                    timeout=300,
+                    capture_output=True,
+                )
+            except (OSError, subprocess.SubprocessError) as error:
+                pytest.skip(f"the AWS CLI could not be installed into {PEERS} ({type(error).__name__})")
+    return aws

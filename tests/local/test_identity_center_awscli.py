@@ -9,41 +9,14 @@ test_identity_center.py.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import subprocess
-import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from tests.local.identity_center_helpers import write_cli_token_cache
-
-PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / ".peers"
-
-
-@pytest.fixture(scope="session")
-def aws_cli() -> Path:
-    """The benchmarks' peer venv, as tests/serve uses it (same lock): one install serves every test."""
-    aws = PEERS / "bin" / "aws"
-    with open(Path(tempfile.gettempdir()) / "roleswitch-peers.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not aws.exists():
-            try:
-                subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True, timeout=120)
-                subprocess.run(
-                    [str(PEERS / "bin" / "pip"), "install", "--quiet", "awscli"],
-                    check=True,
-                    timeout=300,
-                    capture_output=True,
-                )
-            except (OSError, subprocess.SubprocessError) as error:
-                pytest.skip(f"the AWS CLI could not be installed into {PEERS} ({type(error).__name__})")
-    return aws
 
 
 def run_aws(aws: Path, *args: str) -> dict:
