@@ -63,6 +63,9 @@ class ListHost(App[None]):
     def on_target_list_selected(self, message: TargetList.Selected) -> None:
         self.selected.append(message.target.name)
 
+    def key_enter(self) -> None:  # roleswitch's app binds Enter itself (its `assume`)
+        self.query_one(TargetList).action_select()
+
 
 def line_text(tl: TargetList, y: int) -> str:
     return "".join(segment.text for segment in tl.render_line(y))

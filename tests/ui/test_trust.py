@@ -208,6 +208,21 @@ async def test_enter_arriving_with_the_typing_assumes_what_was_typed(home):
         assert [name for name, _code in sts.calls][-1].startswith("staging/")
 
 
+async def test_one_enter_in_the_list_is_one_assume_and_no_warning(home):
+    """Enter in the list ran both the list's own key handler and the app's binding: the
+    second found the first busy and warned "Still assuming…" after every Enter."""
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await assume_prod_admin(app, pilot)
+        assert app.focused is app.query_one(TargetList)
+        app.clear_notifications()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert len(sts.calls) == 2
+        assert not [n for n in notes(app) if "Still assuming" in n]
+
+
 async def test_command_keys_are_ctrl_keys_and_work_from_the_filter_too(home):
     write_sandbox(home)
     app, sts, _ = make_app(home)

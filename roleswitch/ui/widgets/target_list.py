@@ -377,9 +377,6 @@ class TargetList(ScrollView, can_focus=True):
             if event.chain >= 2:
                 self.action_select()
 
-    def key_enter(self) -> None:
-        self.action_select()
-
     # --- rendering -----------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
