@@ -782,6 +782,7 @@ class RoleswitchApp(App[None]):
             self.update_count()
         target = target_list.highlighted
         if target is not None:
+            target_list.choice_used()
             self.start_assume(target)
 
     def action_renew(self) -> None:

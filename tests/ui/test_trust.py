@@ -223,6 +223,21 @@ async def test_one_enter_in_the_list_is_one_assume_and_no_warning(home):
         assert not [n for n in notes(app) if "Still assuming" in n]
 
 
+async def test_after_an_assume_typing_highlights_the_top_match(home):
+    """The assumed role stayed highlighted while the next search listed another first, so
+    Enter assumed the old role (seen by a newcomer: `dev` kept development/Admin)."""
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"staging deploy", "enter")
+        await settle(app, pilot)
+        tl = app.query_one(TargetList)
+        await pilot.press(*"stag")  # both staging roles match as well as each other
+        assert tl.highlighted.name == "staging/ReadOnly"  # the top row
+        await pilot.press("down", *"i")  # a highlight the person chose does stay
+        assert tl.highlighted.name == "staging/Deploy"
+
+
 async def test_command_keys_are_ctrl_keys_and_work_from_the_filter_too(home):
     write_sandbox(home)
     app, sts, _ = make_app(home)

@@ -100,6 +100,10 @@ class TargetList(ScrollView, can_focus=True):
         self._account_start: list[int] = []  # first target index of each account, then the total
         self._cursor = -1  # index into _rows, always a target row (or -1 when none)
         self._query = ""
+        # Whether the person moved the highlight (keys, a click) since it was last used:
+        # only such a choice stays put while typing narrows the list; otherwise the
+        # highlight goes to the best match, the top row, which is what Enter then assumes.
+        self._chosen = False
         self._terms: tuple[str, ...] = ()  # the query's terms, lowercase, for marking matches
         self._statuses: dict[str, RowStatus] = {}
         self._active_name: str | None = None
@@ -147,7 +151,7 @@ class TargetList(ScrollView, can_focus=True):
             return
         self._query = query
         self._terms = tuple(dict.fromkeys(query.lower().split()))
-        self._apply(self.highlighted)
+        self._apply(self.highlighted if self._chosen else None)
 
     @property
     def filter_text(self) -> str:
@@ -350,16 +354,23 @@ class TargetList(ScrollView, can_focus=True):
             y -= direction
         return best
 
+    def choice_used(self) -> None:
+        """The highlighted role was assumed: the next search starts from its best match."""
+        self._chosen = False
+
     def action_cursor(self, delta: int) -> None:
+        self._chosen = True
         if self._cursor >= 0:
             self._move_to(self._step(self._cursor + delta, delta))
 
     def action_page(self, direction: int) -> None:
+        self._chosen = True
         if self._cursor >= 0:
             page = max(1, self.scrollable_content_region.height - 1)
             self._move_to(self._step(self._cursor + direction * page, direction))
 
     def action_jump(self, where: int) -> None:
+        self._chosen = True
         if self._rows:
             self._move_to(self._step(0, 1) if where == 0 else self._step(len(self._rows) - 1, -1))
 
@@ -374,6 +385,7 @@ class TargetList(ScrollView, can_focus=True):
         y = event.y + self.scroll_offset.y
         if 0 <= y < len(self._rows) and self._rows[y] >= 0:
             self._move_to(y)
+            self._chosen = True
             if event.chain >= 2:
                 self.action_select()
 
