@@ -227,7 +227,7 @@ async def test_after_an_assume_typing_highlights_the_top_match(home):
     """The assumed role stayed highlighted while the next search listed another first, so
     Enter assumed the old role (seen by a newcomer: `dev` kept development/Admin)."""
     write_sandbox(home)
-    app, sts, _ = make_app(home)
+    app, _, _ = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"staging deploy", "enter")
         await settle(app, pilot)
