@@ -115,7 +115,9 @@ def mfa_serial(value: str) -> str:
 
 
 def mfa_code(value: str) -> str:
-    code = value.strip()
+    """Six digits; authenticator apps show them as `123 456` and people copy `123-456`,
+    so spaces and dashes are dropped (the app's code box does the same as you type)."""
+    code = "".join(value.split()).replace("-", "")
     if not MFA_CODE_RE.match(code):
         raise ValidationError("The MFA code must be exactly 6 digits.")
     return code

@@ -142,3 +142,10 @@ def test_mfa_serial_bounds(serial, ok):
     else:
         with pytest.raises(ValidationError):
             validate.mfa_serial(serial)
+
+
+@pytest.mark.parametrize("typed", ["123 456", "123-456", " 123456\n", "12 34 56"])
+def test_an_mfa_code_as_apps_show_it_is_accepted(typed):
+    """The CLI prompt refused `123 456`, which the app's code box and the README accept."""
+    assert validate.mfa_code(typed) == typed.replace(" ", "").replace("-", "").strip()
+
