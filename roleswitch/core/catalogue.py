@@ -124,8 +124,17 @@ def _read_ini(path: Path, problems: list[str]) -> list[tuple[str, dict[str, str]
     if sections is not None:
         return sections
     doc = scan(text)
+    lines = text.splitlines()
     for problem in doc.problems:
-        problems.append(f"{path}, line {problem.line}: {problem.message}.")
+        line = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
+        hint = " (a `[section` header without its `]`?)" if line.startswith("[") else ""
+        problems.append(f"{path}, line {problem.line}: {problem.message}{hint}.")
+    if doc.problems:
+        # configparser, which botocore uses, gives up on the first such line.
+        problems.append(
+            f"AWS tools refuse all of {path} until that is fixed: no role that depends on it "
+            "can be assumed, by roleswitch or anything else."
+        )
     return [(s.name, s.values, s.header + 1) for s in doc.sections]
 
 

@@ -424,8 +424,9 @@ def map_error(error: Exception, target: Target, *, getting_mfa_session: bool = F
             code="expired-source",
         )
     if isinstance(error, bx.ConfigParseError):
+        path = getattr(error, "kwargs", {}).get("path") or "the AWS config or credentials file"
         return AssumeError(
-            f"The AWS config or credentials file cannot be parsed ({error}); fix it and try again.",
+            f"AWS tools cannot read {path}; `roleswitch list` shows the line to fix, then try again.",
             code="config",
         )
     if isinstance(error, bx.EndpointConnectionError | bx.ConnectTimeoutError):

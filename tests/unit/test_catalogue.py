@@ -228,3 +228,14 @@ def test_an_active_profile_that_is_no_plain_section_name_is_reported_and_not_use
     home.toml.write_text('[settings]\nactive_profile = "DEFAULT"\n')
     settings, problems = load_settings()
     assert settings.active_profile == "default" and "DEFAULT" in problems[0]
+
+
+def test_a_broken_config_line_says_aws_tools_refuse_the_whole_file(tmp_path):
+    """`[profile broken` made every assume fail in botocore, while `list` only named a line
+    "that is not key = value" and looked fine otherwise (found by a newcomer)."""
+    config = tmp_path / "config"
+    config.write_text("[profile a]\nrole_arn = arn:aws:iam::111111111111:role/A\n[profile broken\n")
+    catalogue = load_catalogue(config, tmp_path / "none.toml", tmp_path / "none")
+    text = " ".join(catalogue.problems)
+    assert "line 3" in text and "without its `]`" in text
+    assert "AWS tools refuse all of" in text

@@ -148,4 +148,3 @@ def test_mfa_serial_bounds(serial, ok):
 def test_an_mfa_code_as_apps_show_it_is_accepted(typed):
     """The CLI prompt refused `123 456`, which the app's code box and the README accept."""
     assert validate.mfa_code(typed) == typed.replace(" ", "").replace("-", "").strip()
-
