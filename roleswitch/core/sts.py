@@ -13,7 +13,6 @@ import getpass
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from typing import TypeVar
 
 from roleswitch.core import validate
 from roleswitch.core.clock import Clock, SystemClock
+from roleswitch.core.deadline import within_deadline
 from roleswitch.core.errors import AssumeError
 from roleswitch.core.mfa_sessions import MfaSessionStore
 from roleswitch.core.mfa_sessions import source_label as mfa_source_label
@@ -231,32 +231,15 @@ class StsClient:
         return usable_credentials(response, self.clock.now())
 
     def _within_deadline(self, call: Callable[[], _Result]) -> _Result:
-        """Run `call` (client creation included: a chained source calls STS too) in a daemon
-        thread and stop waiting at the deadline. A thread left behind on a dripping socket
-        cannot keep the process alive, and the caller gets one sentence in time."""
-        outcome: list = []
-        finished = threading.Event()
-
-        def run() -> None:
-            try:
-                outcome.append((True, call()))
-            except BaseException as error:  # handed to the waiting thread below
-                outcome.append((False, error))
-            finally:
-                finished.set()
-
-        threading.Thread(target=run, name="roleswitch-sts-call", daemon=True).start()
+        """Run `call` (client creation included: a chained source calls STS too) under the
+        overall deadline (see roleswitch.core.deadline)."""
         deadline = self.timeouts.deadline
-        if not finished.wait(deadline):
-            raise AssumeError(
-                f"STS did not answer within {deadline:.0f}s; check the network, or "
-                "AWS_ENDPOINT_URL_STS if you set it, and try again.",
-                code="no-connection",
-            )
-        succeeded, value = outcome[0]
-        if not succeeded:
-            raise value
-        return value
+        late = AssumeError(
+            f"STS did not answer within {deadline:.0f}s; check the network, or "
+            "AWS_ENDPOINT_URL_STS if you set it, and try again.",
+            code="no-connection",
+        )
+        return within_deadline(call, deadline, late, name="roleswitch-sts-call")
 
     def _source_session(self, target: Target):
         import boto3

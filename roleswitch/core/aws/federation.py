@@ -18,14 +18,14 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from roleswitch.core.deadline import within_deadline
 from roleswitch.core.errors import RoleswitchError, ValidationError
 from roleswitch.core.model import Credentials
 
@@ -254,7 +254,9 @@ def fetch_signin_token(
         return _get(request_url, timeouts)
 
     try:
-        body = within_deadline(call, timeouts.deadline, _no_answer(host, timeouts.deadline))
+        body = within_deadline(
+            call, timeouts.deadline, _no_answer(host, timeouts.deadline), name="roleswitch-federation-call"
+        )
     except FederationError:
         raise
     except urllib.error.HTTPError as error:
@@ -295,28 +297,6 @@ def _token_from(body: bytes) -> str:
     if not isinstance(token, str) or not SIGNIN_TOKEN_RE.match(token):
         raise _not_a_token()
     return token
-
-
-def within_deadline(call: Callable[[], _Result], deadline: float, late: Exception) -> _Result:
-    """Run `call` in a daemon thread; raise `late` if it has not finished by `deadline` seconds."""
-    outcome: list = []
-    finished = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # handed to the waiting thread
-            outcome.append((False, error))
-        finally:
-            finished.set()
-
-    threading.Thread(target=run, name="roleswitch-federation-call", daemon=True).start()
-    if not finished.wait(deadline):
-        raise late
-    succeeded, value = outcome[0]
-    if not succeeded:
-        raise value
-    return value
 
 
 def _refused(status: int, host: str) -> FederationError:
@@ -414,7 +394,7 @@ def federation_token(
         "AWS_ENDPOINT_URL_STS if you set it, and try again."
     )
     try:
-        response = within_deadline(call, timeouts.deadline, late)
+        response = within_deadline(call, timeouts.deadline, late, name="roleswitch-federation-call")
     except FederationError:
         raise
     except Exception as error:  # mapped to one sentence

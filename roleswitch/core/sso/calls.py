@@ -8,10 +8,10 @@ that never quotes a token.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from roleswitch.core.deadline import within_deadline as _within
 from roleswitch.core.sso.errors import SsoError
 from roleswitch.core.sts import Timeouts, quiet_sdk_debug_logs
 
@@ -45,31 +45,14 @@ def make_client(service: str, region: str, timeouts: Timeouts, *, pool: int = 10
 
 
 def within_deadline(call: Callable[[], _Result], timeouts: Timeouts, service: str) -> _Result:
-    """Run `call` in a daemon thread and stop waiting at the deadline (as StsClient does):
-    botocore's read timeout counts per socket read, so a dripping endpoint never trips it."""
-    outcome: list = []
-    finished = threading.Event()
-
-    def run() -> None:
-        try:
-            outcome.append((True, call()))
-        except BaseException as error:  # handed to the waiting thread below
-            outcome.append((False, error))
-        finally:
-            finished.set()
-
-    threading.Thread(target=run, name=f"roleswitch-{service}-call", daemon=True).start()
+    """`call` under the overall deadline (see roleswitch.core.deadline), late as one sentence."""
     deadline = timeouts.deadline
-    if not finished.wait(deadline):
-        raise SsoError(
-            f"{_capital(_what(service))} did not answer within {deadline:.0f}s; check the network, "
-            f"or {_VARIABLE[service]} if you set it, and try again.",
-            code="no-connection",
-        )
-    succeeded, value = outcome[0]
-    if not succeeded:
-        raise value
-    return value
+    late = SsoError(
+        f"{_capital(_what(service))} did not answer within {deadline:.0f}s; check the network, "
+        f"or {_VARIABLE[service]} if you set it, and try again.",
+        code="no-connection",
+    )
+    return _within(call, deadline, late, name=f"roleswitch-{service}-call")
 
 
 def error_code(error: BaseException) -> str | None:
