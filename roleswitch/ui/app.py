@@ -315,8 +315,15 @@ class RoleswitchApp(App[None]):
         if self.follow_credentials_file():
             return  # session_changed() has ticked already
         if self.cache_watch is not None and self.cache_watch.changed():
+            had_session = self.mfa_expiry is not None
             self.mfa_changed()  # e.g. `roleswitch logout` in another terminal
             self.refresh_bindings()
+            if had_session and self.mfa_expiry is None and self.busy is None:
+                self.notify(
+                    "Another program ended the MFA session (roleswitch logout?); the next "
+                    "renewal of this role asks for a code.",
+                    severity="warning",
+                )
         session = self.session
         bar = self.bar
         now = self.services.clock.now()

@@ -295,6 +295,8 @@ async def test_a_logout_in_another_terminal_leaves_the_header(home):
         await tick(app, pilot)
         assert "MFA session" not in bar_text(app)
         assert app.check_action("logout", ()) is False
+        # and says so: the note alone just vanished (a newcomer missed it)
+        assert any("Another program ended the MFA session" in n for n in notes(app))
 
 
 async def test_a_failed_auto_renew_stays_on_screen_until_the_next_success(home):
