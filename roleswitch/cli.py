@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     from roleswitch.serve.arguments import add_arguments as add_serve_arguments
 
     serve = add("serve", "Serve a role's credentials to SDKs on 127.0.0.1: serve TARGET [-- COMMAND ...]")
-    add_serve_arguments(serve, _checked)
+    add_serve_arguments(serve, _checked, _add_assume_options)
 
     demo = add("demo", "Open the app on a sandbox with a local STS endpoint; touches nothing of yours.")
     demo.add_argument(

@@ -9,8 +9,9 @@ USAGE = (
 )
 
 
-def add_arguments(parser, checked) -> None:
-    """`checked` turns a validate function into an argparse type (a bad value exits 2)."""
+def add_arguments(parser, checked, add_assume_options) -> None:
+    """`checked` turns a validate function into an argparse type (a bad value exits 2);
+    `add_assume_options` adds `--duration` and `--mfa-code` as `assume` has them."""
     from roleswitch.core import validate
 
     def port_number(value: str) -> int:
@@ -45,15 +46,7 @@ def add_arguments(parser, checked) -> None:
         default="127.0.0.1",
         help="loopback address to listen on (anything else is refused)",
     )
-    parser.add_argument(
-        "--duration", metavar="D", type=checked(validate.duration), help="session length: seconds, or like 1h"
-    )
-    parser.add_argument(
-        "--mfa-code",
-        metavar="CODE",
-        type=checked(validate.mfa_code),
-        help="6-digit MFA code for the first fetch",
-    )
+    add_assume_options(parser)
     parser.add_argument(
         "--renew-before",
         metavar="D",
