@@ -149,13 +149,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "Expiration": format_expiration(credentials.expiration),
             }
         ).encode()
+        server.count(answered=True)  # before the bytes go out, so a client that has them sees the count
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        server.count(answered=True)
 
     def do_HEAD(self) -> None:
         self._answer(405, "Only GET is answered here.", allow=True)
@@ -163,8 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD
 
     def _refuse(self, status: int, sentence: str) -> None:
+        self.server.count(answered=False)  # counted first: see do_GET
         self._answer(status, sentence)
-        self.server.count(answered=False)
 
     def _answer(self, status: int, sentence: str, *, allow: bool = False) -> None:
         body = (sentence + "\n").encode()
