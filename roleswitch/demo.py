@@ -5,6 +5,14 @@ AWS config, credentials file and roleswitch config; this process's environment
 points at them (HOME included, so nothing under the person's ~/.aws is read or
 written). The app itself is unchanged. moto lives in the `demo` extra.
 
+Next to moto: the local console sign-in endpoint, and a local IAM Identity Center
+(roleswitch.local.identity_center) behind an `[sso-session demo]` of the sandbox's
+AWS config, with a few accounts (one shared with the TOML's Production, so its rows
+group) and several roles each; its device step is approved by the app's demo key,
+by the local approval page, or by one `curl` line that `--shell` prints. moto also
+holds an organisation made by the demo user's account, which the TOML's
+`[[discover.organizations]]` table lists.
+
 The demo writes `.aws` files into its folder, so `--dir` takes only a folder that
 is missing, empty, or marked as the demo's own (`.roleswitch-demo`): `--dir ~`
 must never overwrite real keys. `--shell` runs the sandbox without the app and
@@ -33,6 +41,7 @@ if TYPE_CHECKING:  # moto lives in the demo extra: imported only when the demo s
     from moto.server import ThreadedMotoServer
 
     from roleswitch.local.federation import FederationStandIn
+    from roleswitch.local.identity_center import IdentityCenter
 
 DEMO_USER = "demo-user"
 REGION = "eu-west-1"
@@ -41,6 +50,20 @@ MFA_SERIAL = f"arn:aws:iam::{SECURITY_ACCOUNT}:mfa/demo-user"
 MARKER = ".roleswitch-demo"  # in a sandbox folder: the demo made it and may rewrite it
 EXIT_USAGE = 2
 
+SSO_SESSION = "demo"  # the [sso-session] of the sandbox's AWS config
+SSO_PROFILE = "demo-sso"  # a profile naming one of its roles, as `aws configure sso` writes them
+SSO_SHARED_ACCOUNT = "111111111111"  # also the TOML's Production: one account row, named once
+# The Identity Center's assignments: (account id, name, roles).
+SSO_ACCOUNTS = (
+    (SSO_SHARED_ACCOUNT, "Production", ("AdministratorAccess", "ReadOnlyAccess", "SupportUser")),
+    ("444444444444", "Data Platform", ("DataEngineer", "ReadOnlyAccess", "AdministratorAccess")),
+    ("888888888888", "Log Archive", ("SecurityAudit", "ReadOnlyAccess")),
+    ("999999999999", "Shared Services", ("NetworkAdministrator", "PowerUserAccess", "ReadOnlyAccess")),
+)
+# Member accounts of the organisation moto holds (the demo user's account is its management account).
+ORGANIZATION_ACCOUNTS = ("Analytics", "Marketing", "Research")
+ORGANIZATION_ROLE = "OrganizationAccountAccessRole"
+
 # What another terminal needs to use the sandbox (HOME stays the person's own).
 SHELL_VARIABLES = (
     "AWS_CONFIG_FILE",
@@ -48,6 +71,9 @@ SHELL_VARIABLES = (
     "ROLESWITCH_CONFIG",
     "ROLESWITCH_CACHE_DIR",
     "ROLESWITCH_FEDERATION_ENDPOINT",
+    "AWS_ENDPOINT_URL_SSO",
+    "AWS_ENDPOINT_URL_SSO_OIDC",
+    "AWS_ENDPOINT_URL_ORGANIZATIONS",
     "AWS_ENDPOINT_URL_STS",  # last: what reads these lines may stop at it
 )
 
@@ -129,11 +155,18 @@ region = "us-west-2"
 
 [[accounts.sandbox.roles]]
 name = "Admin"
+
+# The organisation's member accounts, listed through the demo user's keys (it is the
+# management account), each offered with the role AWS Organizations creates there.
+[[discover.organizations]]
+name = "org"
+source_profile = "demo"
+role_name = "{ORGANIZATION_ROLE}"
 """
 
 AWS_CONFIG = f"""\
-# The demo's AWS config: one source profile with long-term keys, and role
-# profiles the way people already write them.
+# The demo's AWS config: one source profile with long-term keys, role profiles the
+# way people already write them, and an IAM Identity Center sign-in (local).
 [default]
 region = {REGION}
 
@@ -151,6 +184,17 @@ region = {REGION}
 
 [profile old-prototype]
 role_arn = arn:aws:iam::777777777777:role/Prototype
+
+[sso-session {SSO_SESSION}]
+sso_start_url = {{start_url}}
+sso_region = {REGION}
+sso_registration_scopes = sso:account:access
+
+[profile {SSO_PROFILE}]
+sso_session = {SSO_SESSION}
+sso_account_id = {SSO_SHARED_ACCOUNT}
+sso_role_name = ReadOnlyAccess
+region = {REGION}
 """
 
 
@@ -189,6 +233,8 @@ class DemoSandbox:
         self._server: ThreadedMotoServer | None = None
         # the local console sign-in endpoint (ctrl+b, roleswitch console)
         self._federation: FederationStandIn | None = None
+        # the local IAM Identity Center (roleswitch login, the app's sign-in key)
+        self.identity_center: IdentityCenter | None = None
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> DemoSandbox:
@@ -213,6 +259,11 @@ class DemoSandbox:
         from roleswitch.local.federation import FederationStandIn
 
         self._federation = FederationStandIn(self.url).start()
+        from roleswitch.local.identity_center import Account, IdentityCenter
+
+        self.identity_center = IdentityCenter(
+            [Account(*account) for account in SSO_ACCOUNTS], region=REGION
+        ).start()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.folder / MARKER).write_text(
             "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
@@ -233,6 +284,9 @@ class DemoSandbox:
         if self._federation is not None:
             self._federation.stop()
             self._federation = None
+        if self.identity_center is not None:
+            self.identity_center.stop()
+            self.identity_center = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -256,6 +310,9 @@ class DemoSandbox:
             "ROLESWITCH_CACHE_DIR": str(self.folder / ".cache" / "roleswitch"),
             "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ENDPOINT_URL_IAM": self.url,
+            "AWS_ENDPOINT_URL_ORGANIZATIONS": self.url,
+            "AWS_ENDPOINT_URL_SSO": self.identity_center.url if self.identity_center else "",
+            "AWS_ENDPOINT_URL_SSO_OIDC": self.identity_center.url if self.identity_center else "",
             "ROLESWITCH_FEDERATION_ENDPOINT": self._federation.endpoint if self._federation else "",
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
@@ -266,6 +323,21 @@ class DemoSandbox:
         """`export` lines pointing a POSIX shell at this sandbox, valid while it runs."""
         env = self.environment()
         return "\n".join(f"export {name}={shlex.quote(env[name])}" for name in SHELL_VARIABLES)
+
+    def approve_device(self, user_code: str) -> None:
+        """The person approves a sign-in's user code, as on the portal's page (the app's demo key)."""
+        if self.identity_center is None:
+            raise RuntimeError("the demo's Identity Center is not running")
+        self.identity_center.approve(user_code)
+
+    def approval_lines(self) -> str:
+        """How a terminal approves a `roleswitch login` while the sandbox runs (no browser needed)."""
+        url = self.identity_center.url if self.identity_center else ""
+        return (
+            f"# Sign-ins (roleswitch login) are approved at {url}/device, or here with the code shown:\n"
+            f"#   curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
+            f"# roleswitch login keeps its token in ~/.aws/sso/cache, as the AWS CLI does."
+        )
 
     def _point_environment_here(self) -> None:
         env = self.environment()
@@ -315,9 +387,11 @@ class DemoSandbox:
             "Statement": [{"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}],
         }
         iam.create_role(RoleName="ReadOnly", AssumeRolePolicyDocument=json.dumps(trust))
+        self._seed_organization(key["AccessKeyId"], key["SecretAccessKey"])
 
         self.aws_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (self.aws_folder / "config").write_text(AWS_CONFIG)
+        start_url = self.identity_center.start_url if self.identity_center else ""
+        (self.aws_folder / "config").write_text(AWS_CONFIG.replace("{start_url}", start_url))
         credentials = self.aws_folder / "credentials"
         credentials.write_text(
             "# The demo's long-term keys (moto's, good only for this local endpoint).\n"
@@ -328,6 +402,23 @@ class DemoSandbox:
         (self.folder / "roleswitch.toml").write_text(ROLESWITCH_TOML)
         # moto's auth enforcement stays off: under it, moto refuses the credentials its own
         # GetSessionToken hands out, and the demo shows MFA sessions.
+
+    def _seed_organization(self, key_id: str, secret: str) -> None:
+        """An organisation whose management account is the demo user's, with named members."""
+        import boto3
+
+        organizations = boto3.client(
+            "organizations",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id=key_id,
+            aws_secret_access_key=secret,
+        )
+        organizations.create_organization(FeatureSet="ALL")
+        for name in ORGANIZATION_ACCOUNTS:
+            organizations.create_account(
+                Email=f"aws+{name.lower()}@example.com", AccountName=name, RoleName=ORGANIZATION_ROLE
+            )
 
 
 def run_demo(folder: str | None, *, shell: bool = False) -> int:
@@ -371,6 +462,8 @@ def _serve(sandbox: DemoSandbox) -> int:
         print(
             "# roleswitch demo: paste these lines into another terminal; they work while this\n"
             "# command runs (Ctrl-C stops the endpoint). Then try: roleswitch list\n"
+            + sandbox.approval_lines()
+            + "\n"
             + sandbox.export_lines(),
             flush=True,
         )
