@@ -24,6 +24,10 @@ from roleswitch.core.ini import DEFAULTS, read_sections, scan, section_name_prob
 from roleswitch.core.model import Catalogue, Settings, Target
 from roleswitch.core.regular_file import read_regular_file
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from roleswitch.core.sso.config import SsoConfig, SsoProfile
+
 CREDENTIAL_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
 _SETTINGS_KEYS = {
@@ -54,8 +58,13 @@ def load_catalogue(
     config_path: Path | None = None,
     toml_path: Path | None = None,
     credentials_path: Path | None = None,
+    *,
+    discovery_folder: Path | None = None,
 ) -> Catalogue:
-    """Read every source of targets; never raises for bad input, reports it instead."""
+    """Read every source of targets; never raises for bad input, reports it instead.
+
+    Discovered targets come from the discovery cache in `discovery_folder` (roleswitch's
+    cache folder by default): reading them never calls AWS."""
     config_path = config_path or paths.aws_config_path()
     toml_path = toml_path or paths.roleswitch_config_path()
     credentials_path = credentials_path or paths.aws_credentials_path()
@@ -70,19 +79,38 @@ def load_catalogue(
     toml_targets = _toml_targets(toml_data, toml_path, toml_text, settings, account_names, problems)
 
     profiles = _profiles(config_doc)
+    sso = _sso_config(config_doc, profiles, toml_data, config_path, toml_path, problems)
     # Only the names: the credentials file may hold thousands of sections of no interest here.
     credential_sections = section_names(credentials_text) if credentials_text else set()
-    config_targets = _config_targets(profiles, credential_sections, config_path, account_names)
+    config_targets = _config_targets(profiles, credential_sections, config_path, account_names, sso)
 
-    # TOML targets may name a source that exists only in the AWS files.
-    known_sources = set(profiles) | credential_sections
-    toml_targets = [_check_toml_source(t, known_sources) for t in toml_targets]
+    from roleswitch.core.discovered import discovered_targets
+
+    found = discovered_targets(
+        config_targets + toml_targets,
+        account_names,
+        sso=sso,
+        settings=settings,
+        discovery_folder=discovery_folder,
+    )
+    targets = found.targets
+    if toml_targets:
+        # TOML targets may name a source that exists only in the AWS files, or an SSO role.
+        known_sources = set(profiles) | credential_sections
+        sso_roles = {t.name: t for t in targets if t.is_sso}
+        sessions = {s.name for s in sso.sessions} if sso is not None else set()
+        first = len(config_targets)
+        targets[first : first + len(toml_targets)] = [
+            _check_toml_source(t, known_sources, sso_roles, sessions)
+            for t in targets[first : first + len(toml_targets)]
+        ]
 
     return Catalogue(
-        targets=tuple(config_targets + toml_targets),
+        targets=tuple(targets),
         settings=settings,
-        problems=tuple(problems),
+        problems=tuple(dict.fromkeys(problems)),
         account_names=MappingProxyType(account_names),
+        notes=tuple(found.notes),
     )
 
 
@@ -166,11 +194,15 @@ def _config_targets(
     credential_sections: set[str],
     config_path: Path,
     account_names: Mapping[str, str],
+    sso: SsoConfig | None = None,
 ) -> list[Target]:
     targets = []
     path_text = str(config_path)  # one string shared by every target
+    sso_profiles = {p.profile: p for p in sso.profiles} if sso is not None else {}
     for name, (values, line) in profiles.items():
         if "role_arn" not in values:
+            if "sso_account_id" in values and "sso_role_name" in values:
+                targets.append(_sso_profile_target(name, values, line, path_text, sso, sso_profiles))
             continue
         targets.append(_config_target(name, values, line, profiles, credential_sections, path_text))
     # Account display names come from the TOML and label these targets too.
@@ -229,6 +261,44 @@ def _config_target(
         problem=problem,
         **fields,
     )
+
+
+def _sso_config(
+    config_doc: list[tuple[str, dict[str, str], int]] | None,
+    profiles: Mapping[str, tuple[dict[str, str], int]],
+    toml_data: Mapping[str, Any],
+    config_path: Path,
+    toml_path: Path,
+    problems: list[str],
+) -> SsoConfig | None:
+    """The SSO sessions and profiles, read only when the files have any (one pass to see)."""
+    has_sso = (
+        "sso" in toml_data
+        or any(name.startswith("sso-session") for name, _, _ in config_doc or ())
+        or any("sso_account_id" in values or "sso_start_url" in values for values, _ in profiles.values())
+    )
+    if not has_sso:
+        return None
+    from roleswitch.core.sso.config import load_sso_config
+
+    sso = load_sso_config(config_path, toml_path)
+    problems.extend(sso.problems)
+    return sso
+
+
+def _sso_profile_target(
+    name: str,
+    values: Mapping[str, str],
+    line: int,
+    config_path: str,
+    sso: SsoConfig | None,
+    sso_profiles: Mapping[str, SsoProfile],
+) -> Target:
+    from roleswitch.core.sso.targets import profile_target
+
+    profile = sso_profiles.get(name)
+    session = sso.find(profile.session) if sso is not None and profile is not None else None
+    return profile_target(name, values, line, config_path, profile, session)
 
 
 _CONFIG_FIELDS = (
@@ -423,7 +493,7 @@ def _toml_targets(
     account_names: dict[str, str],
     problems: list[str],
 ) -> list[Target]:
-    for key in _unknown(data, {"settings", "accounts"}):
+    for key in _unknown(data, {"settings", "accounts", "sso"}):  # sso: read by core/sso/config.py
         problems.append(f"{_where(path, text, key)}: unknown table '{key}'; it was ignored.")
     accounts = data.get("accounts", {})
     if not isinstance(accounts, dict):
@@ -536,13 +606,55 @@ def _unprintable(**values: object) -> str | None:
     return None
 
 
-def _check_toml_source(target: Target, known_sources: set[str]) -> Target:
-    if target.problem is None and target.source_profile not in known_sources:
-        return replace(
-            target,
-            problem=(
-                f"source_profile '{target.source_profile}' does not exist in the AWS config "
-                "or credentials file."
-            ),
+def _check_toml_source(
+    target: Target,
+    known_sources: set[str],
+    sso_roles: Mapping[str, Target] = MappingProxyType({}),
+    sso_sessions: set[str] | frozenset[str] = frozenset(),
+) -> Target:
+    """The target as it stands once its source is known: a profile, an SSO role (then
+    assumed with that role's credentials), or a problem saying which is missing."""
+    if target.problem is not None:
+        return target
+    source = target.source_profile
+    sso_source = sso_roles.get(source) if source is not None else None
+    if sso_source is not None and sso_source.name != target.name:
+        return _chained_from_sso(target, sso_source)
+    if source in known_sources:
+        return target
+    session = (source or "").split("/", 1)[0]
+    if "/" in (source or "") and session in sso_sessions:
+        problem = (
+            f"source_profile '{source}' is not among the roles discovered for SSO session {session}; "
+            f"run `roleswitch discover {session}` (or `roleswitch login {session}`), or fix the name."
         )
-    return target
+    else:
+        problem = f"source_profile '{source}' does not exist in the AWS config or credentials file."
+    return replace(target, problem=problem)
+
+
+# STS ends a session assumed with another role's credentials after an hour at most.
+CHAINED_LIMIT = 3600
+
+
+def _chained_from_sso(target: Target, source: Target) -> Target:
+    """A TOML role whose source is an SSO role: one hop, within STS's chained-session limit."""
+    problem = None
+    if source.problem is not None:
+        problem = f"its source, SSO role {source.name}, cannot be used: {source.problem}"
+    elif target.duration_seconds is not None and target.duration_seconds > CHAINED_LIMIT:
+        problem = (
+            f"its source is the SSO role {source.name}, and STS ends a role assumed with another "
+            "role's credentials within 1 hour; set its duration to 1h or less."
+        )
+    elif target.mfa_serial is not None:
+        problem = (
+            f"its source is the SSO role {source.name}, which signs in with Identity Center's own "
+            "MFA; remove mfa_serial."
+        )
+    return replace(
+        target,
+        problem=problem,
+        sso_session=source.sso_session,
+        sso_source=f"{source.account_id}/{source.role_name}",
+    )

@@ -15,6 +15,10 @@ string shared by all its targets, which is how the loaded catalogue stays small.
 The checksum only detects change (zlib's crc32 and adler32, plus each length):
 hashlib alone costs start-up more to import than the whole check.
 
+Discovered targets come from the discovery cache files (`sso-discovery-*.json` in the
+cache folder): their names, sizes and mtimes join the key, so a finished discovery
+shows on the next start without a single JSON parse on a hit.
+
 The key also holds what decodes the cache: the field names, and the size and
 mtime of each module that builds targets (a changed rule or field order must
 not return stale or wrongly decoded targets; four stats cost microseconds).
@@ -41,13 +45,25 @@ from roleswitch.core.model import Catalogue, Settings, Target
 from roleswitch.core.private_folder import cache_folder_problem, effective_uid
 from roleswitch.core.regular_file import read_regular_file
 
-_FORMAT = 2  # the cache layout: columns, some as runs
+_FORMAT = 3  # the cache layout: columns, some as runs; notes
 # Every line that `ini.section_names` may read as a header (it allows indentation).
 _SECTION_LINE = re.compile(rb"\n[ \t\f\v]*\[[^\n]*")
 _TARGET_FIELDS = tuple(f.name for f in fields(Target))
 _SETTINGS_FIELDS = tuple(f.name for f in fields(Settings))
 # The modules whose code decides what a target is, from the files to the fields.
-_BUILDERS = ("catalogue.py", "model.py", "validate.py", "ini.py", "catalogue_cache.py")
+_BUILDERS = (
+    "catalogue.py",
+    "model.py",
+    "validate.py",
+    "ini.py",
+    "catalogue_cache.py",
+    "discovered.py",
+    "sso/config.py",
+    "sso/discovery.py",
+    "sso/targets.py",
+)
+# How roleswitch.core.sso.discovery.DiscoveryCache names its files (a test keeps them equal).
+DISCOVERY_PREFIX = "sso-discovery-"
 
 
 def _code_fingerprint() -> str:
@@ -64,14 +80,17 @@ def _code_fingerprint() -> str:
     return "/".join(parts)
 
 
-def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
+def load_catalogue_cached(folder: Path | None = None, *, discovery_folder: Path | None = None) -> Catalogue:
     """`load_catalogue()`, answered from the cache when nothing it reads has changed."""
     config, toml, credentials = (
         paths.aws_config_path(),
         paths.roleswitch_config_path(),
         paths.aws_credentials_path(),
     )
+    discovery_folder = discovery_folder or paths.cache_dir()
     key = _key(config, toml, credentials)
+    if key is not None:
+        key += "\0" + _discovery_key(discovery_folder)
     entry = Path(folder or paths.cache_dir()) / "catalogue.json"
     if key is not None and _trusted(entry.parent, create=False):
         cached = _read(entry, key)
@@ -79,7 +98,7 @@ def load_catalogue_cached(folder: Path | None = None) -> Catalogue:
             return cached
     from roleswitch.core.catalogue import load_catalogue  # the parsers: only on a miss
 
-    catalogue = load_catalogue(config, toml, credentials)
+    catalogue = load_catalogue(config, toml, credentials, discovery_folder=discovery_folder)
     if key is not None:
         _write(entry, key, catalogue)
     return catalogue
@@ -103,6 +122,26 @@ def _key(*files: Path) -> str | None:
     return "\0".join(parts)
 
 
+def _discovery_key(folder: Path) -> str:
+    """Name, size and mtime of each discovery cache file: a stat each, no read."""
+    parts = [str(folder)]
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(DISCOVERY_PREFIX) and entry.name.endswith(".json"):
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    except FileNotFoundError:
+        return str(folder)  # as an empty folder: the first start creates it
+    except OSError:
+        return f"{folder}:unreadable"
+    parts[1:] = sorted(parts[1:])
+    return "|".join(parts)
+
+
 def _trusted(folder: Path, *, create: bool) -> bool:
     try:
         return cache_folder_problem(folder, create=create) is None
@@ -124,6 +163,7 @@ def _read(entry: Path, key: str) -> Catalogue | None:
             settings=Settings(*data["settings"]),
             problems=tuple(data["problems"]),
             account_names=MappingProxyType(dict(data["account_names"])),
+            notes=tuple(data["notes"]),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -169,6 +209,7 @@ def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
         "settings": [getattr(catalogue.settings, name) for name in _SETTINGS_FIELDS],
         "problems": list(catalogue.problems),
         "account_names": dict(catalogue.account_names),
+        "notes": list(catalogue.notes),
     }
     with contextlib.suppress(OSError):
         atomic_write(entry, json.dumps(data, separators=(",", ":")).encode("utf-8"), 0o600)

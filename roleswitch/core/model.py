@@ -41,7 +41,7 @@ class Target:
     """
 
     name: str
-    origin: str  # "aws-config" or "roleswitch"
+    origin: str  # "aws-config", "roleswitch", or "sso" (discovered through Identity Center)
     role_arn: str
     account_id: str
     role_name: str
@@ -56,6 +56,12 @@ class Target:
     file: str = ""
     line: int | None = None
     problem: str | None = None
+    # IAM Identity Center: the SsoSession whose token gets the credentials. Alone, the
+    # target is an SSO role (GetRoleCredentials for account_id and role_name); with
+    # `sso_source` ("ACCOUNT_ID/ROLE_NAME" of the SSO role named in source_profile), it
+    # is a role assumed with that SSO role's credentials (one hop, at most an hour).
+    sso_session: str | None = None
+    sso_source: str | None = None
 
     def __init__(
         self,
@@ -75,6 +81,8 @@ class Target:
         file: str = "",
         line: int | None = None,
         problem: str | None = None,
+        sso_session: str | None = None,
+        sso_source: str | None = None,
     ) -> None:
         s = _TARGET_SETTERS
         s[0](self, name)
@@ -93,6 +101,8 @@ class Target:
         s[13](self, file)
         s[14](self, line)
         s[15](self, problem)
+        s[16](self, sso_session)
+        s[17](self, sso_source)
 
     @property
     def valid(self) -> bool:
@@ -103,11 +113,23 @@ class Target:
         return self.mfa_serial is not None
 
     @property
+    def is_sso(self) -> bool:
+        """Its credentials come straight from the Identity Center portal (no STS call)."""
+        return self.sso_session is not None and self.sso_source is None
+
+    @property
+    def sso_chained(self) -> bool:
+        """A role assumed with the credentials of an SSO role (its source_profile)."""
+        return self.sso_source is not None
+
+    @property
     def account_label(self) -> str:
         return self.account_name or self.account_id or "unknown account"
 
     @property
     def source_label(self) -> str:
+        if self.is_sso:
+            return f"sso:{self.sso_session}"
         if self.source_profile:
             return self.source_profile
         if self.credential_source:
@@ -151,6 +173,9 @@ class Catalogue:
     settings: Settings = Settings()
     problems: tuple[str, ...] = ()
     account_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Things to tell the person that are not wrong, e.g. an SSO session never discovered:
+    # shown by `roleswitch list`, not warned about by every command.
+    notes: tuple[str, ...] = ()
     _by_name: Mapping[str, Target] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

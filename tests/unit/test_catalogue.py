@@ -20,7 +20,7 @@ def _load(home, config=None, credentials=None, toml=None):
 def test_config_role_profiles_become_targets(home):
     cat = _load(home, "config_good.ini", "credentials_good.ini")
     names = [t.name for t in cat.targets]
-    assert names == ["prod-admin", "prod-readonly", "chained", "on-ec2", "with-s3"]
+    assert names == ["prod-admin", "prod-readonly", "chained", "on-ec2", "sso-dev", "with-s3"]
     assert cat.problems == ()
     admin = cat.find("prod-admin")
     assert admin.valid and admin.account_id == "111111111111" and admin.role_name == "Admin"
@@ -32,7 +32,10 @@ def test_config_role_profiles_become_targets(home):
     assert cat.find("chained").valid  # a role profile may be the source of another
     assert cat.find("on-ec2").credential_source == "Ec2InstanceMetadata"
     assert cat.find("with-s3").valid  # nested s3 settings do not confuse the scanner
-    assert cat.find("corp") is None and cat.find("sso-dev") is None  # sources, not targets
+    assert cat.find("corp") is None  # a source, not a target
+    sso_dev = cat.find("sso-dev")  # an SSO profile is a target too (Identity Center's credentials)
+    assert sso_dev.valid and sso_dev.sso_session == "corp-sso" and sso_dev.is_sso
+    assert sso_dev.role_arn == "arn:aws:iam::444444444444:role/Developer"
 
 
 def test_bad_profiles_listed_with_reasons_good_one_kept(home):

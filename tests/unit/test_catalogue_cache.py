@@ -111,7 +111,9 @@ def test_a_change_to_the_code_that_builds_targets_misses_the_cache(home, monkeyp
     load_catalogue_cached()
     loads = []
     real = catalogue.load_catalogue
-    monkeypatch.setattr(catalogue, "load_catalogue", lambda *files: loads.append(files) or real(*files))
+    monkeypatch.setattr(
+        catalogue, "load_catalogue", lambda *files, **options: loads.append(files) or real(*files, **options)
+    )
     load_catalogue_cached()
     assert loads == []  # warm
     # A validation rule or a field changed: what the cache holds was built by other code.
