@@ -31,6 +31,20 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE / ".peers"
 PEER_PACKAGES = ("awsume", "awscli")
 FRAME_60HZ = 1 / 60
+START_KINDS = ("minimal", "roleswitch")
+# --only's names, in the order the rows run.
+STEPS = (
+    "status",
+    "start",
+    "filter",
+    "idle",
+    "assume",
+    "credentials",
+    "catalogue",
+    "serve",
+    "sso-discovery",
+    "sso-start",
+)
 
 
 class Bench:
@@ -99,14 +113,9 @@ class Bench:
     def start_and_memory(self) -> None:
         print("2/8. TUI start to first frame, and peak memory (headless, 120x40)", flush=True)
         env = self.env(10000, BENCH_TERMINAL="120x40")
-        commands = {
-            kind: [sys.executable, "-m", "benchmarks.tui", "start", kind]
-            for kind in ("minimal", "roleswitch")
-        }
-        for command in commands.values():  # warm: bytecode, and the catalogue cache a real start leaves
-            run_process(command, env)
-        # Each run prints when its first frame was up and its peak memory (VmHWM).
-        times, peaks = alternate(commands, env, self.runs(12, 4), first_frame=True)
+        for kind in START_KINDS:  # warm: bytecode, and the catalogue cache a real start leaves
+            run_process(start_command(kind), env)
+        times, peaks = self.first_frames(env)
         base, ours = median(times["minimal"]), median(times["roleswitch"])
         self.record(
             2,
@@ -125,6 +134,12 @@ class Bench:
             "<= 1.5x",
             ours_mb / base_mb <= 1.5,
         )
+
+    def first_frames(self, env: dict[str, str]) -> tuple[dict[str, list[float]], dict[str, list[int]]]:
+        """Seconds to the first frame and peak memory (KB) of both sides, alternating (rows 2, 8, 14)."""
+        commands = {kind: start_command(kind) for kind in START_KINDS}
+        # Each run prints its target count, when its first frame was up and its peak memory (VmHWM).
+        return alternate(commands, env, self.runs(12, 4), first_frame=True)
 
     # --- 3: filter keystrokes -------------------------------------------------------
 
@@ -327,6 +342,18 @@ class Bench:
             base / ours >= 5,
         )
 
+    # --- 13 and 14: IAM Identity Center -------------------------------------------------------
+
+    def sso_discovery(self) -> None:
+        from benchmarks.sso import discovery
+
+        discovery(self)
+
+    def sso_start(self) -> None:
+        from benchmarks.sso import first_frame
+
+        first_frame(self)
+
     # --- 12: credential server ------------------------------------------------------------
 
     def serve(self) -> None:
@@ -346,7 +373,10 @@ class Bench:
             "credentials": self.credentials_update,
             "catalogue": self.catalogue,
             "serve": self.serve,
+            "sso-discovery": self.sso_discovery,
+            "sso-start": self.sso_start,
         }
+        assert tuple(steps) == STEPS
         server = None
         try:
             if only is None or "assume" in only:
@@ -362,6 +392,10 @@ class Bench:
 
 
 # --- measuring ------------------------------------------------------------------------------
+
+
+def start_command(kind: str) -> list[str]:
+    return [sys.executable, "-m", "benchmarks.tui", "start", kind]
 
 
 def run_process(command: list[str], env: dict[str, str], *, capture: bool = False) -> str:
@@ -494,11 +528,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a 10 s idle window")
     parser.add_argument("--no-peers", action="store_true", help="skip awsume and the AWS CLI")
     parser.add_argument(
-        "--only", help="comma-separated: status,start,filter,idle,assume,credentials,catalogue,serve"
+        "--only",
+        help=f"comma-separated: {','.join(STEPS)}",
     )
     parser.add_argument("--json", default=str(HERE / "results.json"), help="where to write the results")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
+    unknown = sorted((only or set()) - set(STEPS))
+    if unknown:
+        parser.error(f"unknown row name(s) for --only: {', '.join(unknown)}; the names are {','.join(STEPS)}")
     bench = Bench(quick=args.quick, peers=not args.no_peers)
     print(f"roleswitch benchmarks on {machine()['cpu']} ({machine()['cores']} cores)\n", flush=True)
     started = time.perf_counter()

@@ -50,17 +50,21 @@ def run(kind: str, **run_options) -> None:
 
 
 def start(kind: str) -> None:
-    """Print when the first frame was up (CLOCK_MONOTONIC, which the parent shares) and
-    the peak memory: start-up ends at the first frame, not at the process's exit."""
+    """Print how many targets the first frame lists (0 for the minimal app), when it was up
+    (CLOCK_MONOTONIC, which the parent shares) and the peak memory: start-up ends at the
+    first frame, not at the process's exit."""
     shown: list[float] = []
+    listed: list[int] = []
 
     async def first_frame(pilot) -> None:
         await pilot.pause()  # mounted, laid out and painted
         shown.append(time.monotonic())
+        targets = getattr(pilot.app, "targets", None)
+        listed.append(targets.total if targets is not None else 0)
         pilot.app.exit()
 
     run(kind, headless=True, size=SIZE, auto_pilot=first_frame)
-    print(shown[0], peak_memory_kb())
+    print(listed[0], shown[0], peak_memory_kb())
 
 
 def peak_memory_kb() -> int:

@@ -22,7 +22,7 @@ def test_benchmark_command_runs_and_reports_its_rows(tmp_path):
             "--quick",
             "--no-peers",
             "--only",
-            "status,credentials,catalogue,assume",
+            "status,credentials,catalogue,assume,sso-discovery,sso-start",
             "--json",
             str(out),
         ],
@@ -34,6 +34,11 @@ def test_benchmark_command_runs_and_reports_its_rows(tmp_path):
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]  # 1: a target missed on this machine
     report = json.loads(out.read_text())
-    assert sorted(row["#"] for row in report["rows"]) == [1, 5, 6, 7]
+    rows = {row["#"]: row for row in report["rows"]}
+    assert sorted(rows) == [1, 5, 6, 7, 13, 14]
     assert all(row["ratio"] > 0 for row in report["rows"])
+    # Identity Center rows: discovery listed every role (it stops the run otherwise), and the
+    # first frame listed every discovered target from the cache.
+    assert rows[13]["accounts"] == 500 and rows[13]["calls_per_second"] > 0
+    assert rows[14]["targets"] == 10_000, rows[14]["measured"]
     assert "| # | measurement |" in done.stdout
