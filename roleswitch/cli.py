@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove_profile = add("remove-profile", "Remove a credential_process profile that roleswitch wrote.")
     remove_profile.add_argument("name", help="profile name")
 
+    discover = add(
+        "discover",
+        "Refresh the accounts and roles of one or every IAM Identity Center session (needs a sign-in).",
+    )
+    discover.add_argument("session", nargs="?", help="SSO session name (none: every one configured)")
+
     add("logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code.")
 
     from roleswitch.sso_command import add_arguments as add_login_arguments
@@ -227,6 +233,7 @@ def _main(words: list[str]) -> int:
         "remove-profile": cmd_remove_profile,
         "logout": cmd_logout,
         "login": cmd_login,
+        "discover": cmd_discover,
         "demo": cmd_demo,
         "console": cmd_console,
         "serve": cmd_serve,
@@ -312,12 +319,16 @@ def cmd_list(args: argparse.Namespace) -> int:
                     }
                 )
         print(json.dumps(out, indent=2))
+        for note in catalogue.notes:
+            print(f"roleswitch: note: {note}", file=sys.stderr)
         return EXIT_OK
     if not catalogue.targets:
         print(
             "No roles configured. Add role profiles to ~/.aws/config or accounts to "
             "roleswitch's config (see README), or try `roleswitch demo`."
         )
+        for note in catalogue.notes:
+            print(f"Note: {note}")
         return EXIT_OK
     width = max(len(t.name) for t in catalogue.targets)
     for account in catalogue.accounts():
@@ -341,6 +352,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"  {mark} {t.name:<{width}}  {t.role_name:<16} source={t.source_label:<12} "
                 f"region={region:<14} {'  '.join(extra)}".rstrip()
             )
+    for note in catalogue.notes:
+        print(f"Note: {note}")
     return EXIT_OK
 
 
@@ -636,6 +649,58 @@ def cmd_login(args: argparse.Namespace) -> int:
     from roleswitch.sso_command import run_login
 
     return run_login(args)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Discovery of each session in turn, progress on stderr; exit 1 if any failed."""
+    import time
+
+    from roleswitch.core.sso.config import load_sso_config
+    from roleswitch.core.sso.discovery import DiscoveryCache, discover
+
+    config = load_sso_config()
+    for problem in config.problems:
+        print(f"roleswitch: warning: {problem}", file=sys.stderr)
+    sessions = list(config.sessions)
+    if args.session is not None:
+        sessions = [s for s in sessions if s.name == args.session]
+    if not config.sessions:
+        print(
+            "roleswitch: no IAM Identity Center session is configured; add an [sso-session NAME] "
+            "section (sso_start_url, sso_region) to ~/.aws/config, or an [sso.NAME] table to "
+            "roleswitch's config.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    if not sessions:
+        known = ", ".join(config.names())
+        sys.stderr.write(usage_line(f"there is no SSO session named {args.session} (there are: {known})"))
+        return EXIT_USAGE
+    cache = DiscoveryCache()
+    failed = False
+    for session in sessions:
+        shown = [0.0]
+
+        def progress(step, name=session.name, shown=shown) -> None:
+            moment = time.monotonic()
+            if moment - shown[0] >= 1.0:
+                shown[0] = moment
+                print(f"{name}: {step.text}", file=sys.stderr, flush=True)
+
+        try:
+            found = discover(session, progress=progress)
+        except RoleswitchError as error:
+            print(f"roleswitch: {error}", file=sys.stderr)
+            failed = True
+            continue
+        saved = "" if cache.save(found) else " (not cached: roleswitch's cache folder cannot be written)"
+        accounts, roles = len(found.accounts), found.role_count
+        print(
+            f"{session.name}: {accounts:,} account{'s' if accounts != 1 else ''}, "
+            f"{roles:,} role{'s' if roles != 1 else ''}{saved}.",
+            file=sys.stderr,
+        )
+    return EXIT_FAILURE if failed else EXIT_OK
 
 
 def cmd_logout(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from roleswitch.core import paths, validate
 from roleswitch.core.config_profiles import profile_name
 from roleswitch.core.errors import ValidationError
 from roleswitch.core.ini import DEFAULTS, read_sections, scan, section_name_problem, section_names
-from roleswitch.core.model import Catalogue, Settings, Target
+from roleswitch.core.model import CHAINED_LIMIT, Catalogue, Settings, Target
 from roleswitch.core.regular_file import read_regular_file
 
 TYPE_CHECKING = False
@@ -631,10 +631,6 @@ def _check_toml_source(
     else:
         problem = f"source_profile '{source}' does not exist in the AWS config or credentials file."
     return replace(target, problem=problem)
-
-
-# STS ends a session assumed with another role's credentials after an hour at most.
-CHAINED_LIMIT = 3600
 
 
 def _chained_from_sso(target: Target, source: Target) -> Target:

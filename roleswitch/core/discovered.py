@@ -62,6 +62,8 @@ def _sso_batches(
     for session in sso.sessions:
         discovery = cache.load(session)
         if discovery is None:
+            if session.legacy:
+                continue  # made by a profile's own sso_start_url: that profile is listed already
             notes.append(
                 f"The accounts and roles of SSO session {session.name} were never discovered; run "
                 f"`roleswitch login {session.name}` (or `roleswitch discover {session.name}` when "

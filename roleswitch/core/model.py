@@ -12,6 +12,7 @@ from roleswitch.core.paths import DEFAULT_ACTIVE_PROFILE
 DEFAULT_DURATION = 3600
 DEFAULT_RENEW_MARGIN = 600
 DEFAULT_MFA_SESSION = 12 * 3600
+CHAINED_LIMIT = 3600  # STS ends a session assumed with another role's credentials within 1 hour
 
 
 @dataclass(frozen=True, slots=True)

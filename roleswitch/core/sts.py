@@ -24,7 +24,7 @@ from roleswitch.core.deadline import within_deadline
 from roleswitch.core.errors import AssumeError
 from roleswitch.core.mfa_sessions import MfaSessionStore
 from roleswitch.core.mfa_sessions import source_label as mfa_source_label
-from roleswitch.core.model import AssumeResult, Credentials, Settings, Target
+from roleswitch.core.model import CHAINED_LIMIT, AssumeResult, Credentials, Settings, Target
 
 DEFAULT_REGION = "us-east-1"
 
@@ -127,6 +127,8 @@ class StsClient:
         settings = settings or Settings()
         if not target.valid:
             raise AssumeError(f"{target.name} cannot be assumed: {target.problem}", code="invalid")
+        if target.sso_session is not None:
+            return self._assume_sso(target, settings, duration)
         params = self._parameters(target, settings, duration)
         if mfa_code is not None:
             mfa_code = validate.mfa_code(mfa_code)
@@ -137,6 +139,44 @@ class StsClient:
         if self.mfa_sessions is None:
             return self._assume_role(target, {**params, **self._mfa_parameters(target, mfa_code)})
         return self._assume_with_mfa_session(target, settings, params, mfa_code)
+
+    def _assume_sso(self, target: Target, settings: Settings, duration: int | None) -> AssumeResult:
+        """An SSO role: GetRoleCredentials, no STS call and never MFA (Identity Center signed
+        the person in). A role chained from one: those credentials, then AssumeRole, for at
+        most the hour STS allows a chained session. `SsoError` (code "login-needed" when the
+        sign-in ended) says what to do."""
+        from roleswitch.core.sso.assume import sso_credentials
+
+        quiet_sdk_debug_logs()
+        if target.sso_source is None:
+            if duration is not None:
+                raise AssumeError(
+                    f"{target.name} is an IAM Identity Center role: its session length is set in "
+                    "Identity Center (the permission set), not by roleswitch; run it without --duration.",
+                    code="invalid",
+                )
+            credentials = sso_credentials(target, self.timeouts, self.clock.now)
+            # GetRoleCredentials names no session: the role is all that can honestly be said.
+            return AssumeResult(target, credentials, target.role_arn, self._region(target))
+        if duration is not None and duration > CHAINED_LIMIT:
+            raise AssumeError(
+                f"{target.name} is assumed with the credentials of an SSO role, and STS ends such a "
+                "chained session within 1 hour; use --duration 1h or less.",
+                code="invalid",
+            )
+        seconds = duration or target.duration_seconds or min(settings.duration_seconds, CHAINED_LIMIT)
+        params = self._parameters(target, settings, seconds)
+        credentials = sso_credentials(target, self.timeouts, self.clock.now)
+        return self._assume_role(target, params, credentials)
+
+    def _region(self, target: Target) -> str:
+        """Where the role's SDK calls go: its own region, else what the STS client would use."""
+        if target.region:
+            return target.region
+        try:
+            return self._source_session(target).region_name or DEFAULT_REGION
+        except Exception:  # a missing AWS_PROFILE: botocore's own sentence is for another command
+            return DEFAULT_REGION
 
     def _assume_with_mfa_session(
         self, target: Target, settings: Settings, params: dict[str, object], code: str | None
@@ -244,6 +284,8 @@ class StsClient:
     def _source_session(self, target: Target):
         import boto3
 
+        if target.sso_session is not None:
+            return boto3.Session()  # the credentials come from Identity Center, passed in
         if target.source_profile:
             return boto3.Session(profile_name=target.source_profile)
         if target.credential_source == "Environment":
