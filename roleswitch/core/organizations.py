@@ -351,6 +351,14 @@ def _code(error: BaseException) -> str | None:
     return None
 
 
+def _status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    status = (
+        response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(response, dict) else None
+    )
+    return status if isinstance(status, int) else None
+
+
 def _bad_answer() -> OrganizationsError:
     return OrganizationsError(
         "AWS Organizations answered with something roleswitch cannot use; check "
@@ -371,7 +379,7 @@ def map_error(error: BaseException, spec: OrganizationSpec) -> OrganizationsErro
         return error
     if isinstance(error, ResponseParserError):
         return _bad_answer()
-    if code in ("AccessDeniedException", "AccessDenied"):
+    if code in ("AccessDeniedException", "AccessDenied") or _status(error) == 403:
         return OrganizationsError(
             f"Access denied listing the accounts of organisation {spec.name}: {label} must be in the "
             "management account (or a delegated administrator) and allowed organizations:ListAccounts "
@@ -525,7 +533,8 @@ class OrganizationCache:
             fetched = datetime.fromtimestamp(float(data["fetched_at"]), UTC)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, OSError):
             return None
-        if not all(_ACCOUNT_ID_RE.match(a) for a, _ in accounts) or not _PARTITION_RE.match(partition):
+        ids = [management, *(a for a, _ in accounts)]
+        if not all(_ACCOUNT_ID_RE.match(a) for a in ids) or not _PARTITION_RE.match(partition):
             return None
         return OrganizationAccounts(spec.name, spec.source_profile, management, fetched, accounts, partition)
 
