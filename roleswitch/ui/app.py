@@ -48,8 +48,16 @@ from roleswitch.core.model import (
     Settings,
     Target,
 )
-from roleswitch.ui.messages import AssumeChecked, AssumeFailed, AssumeSucceeded, JobDone, RenewalSuperseded
+from roleswitch.ui.messages import (
+    AssumeChecked,
+    AssumeFailed,
+    AssumeSucceeded,
+    JobDone,
+    RenewalSuperseded,
+    SsoDiscoveryProgress,
+)
 from roleswitch.ui.serving import ServeKey
+from roleswitch.ui.sso import SIGN_IN_KEY, IdentityCenterService, SsoKey, sso_session_of
 from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.key_bar import KeyBar
 from roleswitch.ui.widgets.session_bar import Note, SessionBar
@@ -103,6 +111,8 @@ class Services:
     # Serves a target's credentials on 127.0.0.1 (serve.background.serve_in_background): blocking,
     # run off the UI thread; returns a handle with port, answered, stop. None: no serve key.
     serve: Callable[[Target, Settings], Any] | None = None
+    # IAM Identity Center: sessions, sign-in, discovery (ui.sso). None: no sign-in key.
+    sso: IdentityCenterService | None = None
 
 
 # The app's commands are ctrl keys, so that typing can never run one: every printable
@@ -199,6 +209,7 @@ class RoleswitchApp(App[None]):
         Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
         Binding("ctrl+b", "console", "Console", id="console", show=False, tooltip="Open the AWS console"),
         Binding("ctrl+s", "serve", "Serve", id="serve", show=False, tooltip="Serve the session to SDKs"),
+        Binding(SIGN_IN_KEY, "sso_sign_in", "Sign in", id="sso-sign-in", tooltip="Sign in to SSO"),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("f1", "help", "Help", id="help-anywhere", show=False),
@@ -231,6 +242,7 @@ class RoleswitchApp(App[None]):
         self._detail_shown: Target | None = None
         self._count_text = ""
         self.serve_key = ServeKey(self)
+        self.sso_key = SsoKey(self)
 
     @property
     def settings(self) -> Settings:
@@ -271,6 +283,7 @@ class RoleswitchApp(App[None]):
         self.targets.prepare_filter()
         if self.on_settled is not None:
             self.on_settled()
+        self.sso_key.read_statuses(at_start=True)  # after the first frame: file reads, in the background
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -339,6 +352,9 @@ class RoleswitchApp(App[None]):
         if self.auto_renew:
             notes.append(Note("auto-renew on", "auto-renew"))
         notes += self.serve_key.notes()
+        self.sso_key.tick()
+        active_target = self.catalogue.find(session.target_name or "") if session is not None else None
+        notes += self.sso_key.notes(active_target, now)
         if session is None or session.expiration is None:
             bar.show("", "", None, notes)
             return
@@ -377,6 +393,8 @@ class RoleswitchApp(App[None]):
             problem = f"Auto-renew cannot renew {session.target_name}: it is no longer configured."
         elif target.needs_mfa and not self.mfa_session_usable(target):
             problem = self.mfa_ended_problem(target)
+        elif (signed_out := self.sso_key.renewal_problem(target)) is not None:
+            problem = signed_out  # paused until a sign-in, rather than failing at every expiry
         else:
             self.start_assume(target, renewal=True, automatic=True)
             return True
@@ -641,6 +659,8 @@ class RoleswitchApp(App[None]):
             expiration=result.credentials.expiration,
             region=result.region,
         )
+        if sso_session_of(result.target) is not None:
+            self.sso_key.read_statuses()  # GetRoleCredentials may have refreshed the sign-in
         verb = "Renewed" if message.renewal else "Assumed"
         self.notify(
             f"{verb} {result.target.name} into [{message.profile}] until "
@@ -661,7 +681,10 @@ class RoleswitchApp(App[None]):
                 self.refresh_bindings()
                 return
         title = "Auto-renew failed" if message.automatic else f"Could not assume {message.target.name}"
-        self.notify(message.message, title=title, severity="error", timeout=12)
+        said = message.message
+        if message.code == "login-needed":  # offer the sign-in instead of a bare failure
+            said = self.sso_key.login_needed(message.target) or said
+        self.notify(said, title=title, severity="error", timeout=12)
         if message.automatic:
             self.renew_problem = self.failed_note("auto-renew failed")
         self.tick()  # warns (and rings) now, since the renewal did not happen
@@ -752,6 +775,8 @@ class RoleswitchApp(App[None]):
         """Grey out keys that cannot act right now (None = shown but disabled)."""
         if action == "serve":
             return self.serve_key.can_act()
+        if action == "sso_sign_in":
+            return self.sso_key.can_act()
         if action == "assume":
             targets = getattr(self, "targets", None)  # None until mounted
             target = targets.highlighted if targets is not None else None
@@ -976,6 +1001,24 @@ class RoleswitchApp(App[None]):
 
     def action_serve(self) -> None:
         self.serve_key.toggle()
+
+    def action_sso_sign_in(self) -> None:
+        self.sso_key.sign_in()
+
+    def on_sso_discovery_progress(self, message: SsoDiscoveryProgress) -> None:
+        self.sso_key.progressed(message.session, message.text)
+
+    def catalogue_reloaded(self, catalogue: Catalogue) -> None:
+        """Show a catalogue read again (after a discovery): the filter and the highlight stay."""
+        target_list = self.targets
+        before = target_list.highlighted
+        self.catalogue = catalogue
+        target_list.set_catalogue(catalogue, highlight=before.name if before else None)
+        after = target_list.highlighted
+        if before is not None and (after is None or after.name != before.name):
+            target_list.highlight(before.name)  # still listed, but no longer among the best matches
+        self.update_count()
+        self.session_changed()
 
     def action_console(self) -> None:
         from roleswitch.ui.console_key import open_console

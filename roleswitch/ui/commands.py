@@ -1,6 +1,7 @@
 """Command palette entries for every valid target: "assume: TARGET" and
-"sdk profile: TARGET" (write a credential_process profile for it); and, with an
-active session, "console URL: copy" (the console sign-in URL to the clipboard)."""
+"sdk profile: TARGET" (write a credential_process profile for it); with an
+active session, "console URL: copy" (the console sign-in URL to the clipboard); and
+for each SSO session, "sign in: SESSION" and "refresh accounts: SESSION"."""
 
 from __future__ import annotations
 
@@ -33,6 +34,18 @@ class AssumeCommands(Provider):
                 text=copy_url,
                 help="the active session's console sign-in URL to the clipboard (valid 15 minutes)",
             )
+        if app.services.sso is not None:
+            for status in app.sso_key.statuses:
+                entries_sso = (
+                    ("sign in", app.sso_key.sign_in, "sign in to this IAM Identity Center session"),
+                    ("refresh accounts", app.sso_key.discover, "list this SSO session's accounts again"),
+                )
+                for verb, act, help_text in entries_sso:
+                    text = f"{verb}: {status.name}"
+                    score = matcher.match(text)
+                    if score > 0:
+                        run = partial(act, status.name)
+                        yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)
         for target in app.catalogue.targets:
             if not target.valid:
                 continue

@@ -43,7 +43,7 @@ def collector_paused_for_start_up() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def real_services() -> Services:
+def real_services(approve_device: Callable[[str], None] | None = None) -> Services:
     from roleswitch.core.catalogue_cache import load_catalogue_cached
     from roleswitch.core.clock import SystemClock
     from roleswitch.core.credentials_file import CredentialsFile
@@ -65,7 +65,45 @@ def real_services() -> Services:
         logout=forget_cached_credentials,
         console=console_opener,
         serve=serve_in_background,
+        sso=RealIdentityCenter(approve_device),
     )
+
+
+class RealIdentityCenter:
+    """The app's IAM Identity Center service (ui.sso.IdentityCenterService) with the core's
+    functions; the configuration is read again at each call, so edits show without a restart."""
+
+    def __init__(self, approve_device: Callable[[str], None] | None = None) -> None:
+        self.approve_device = approve_device
+
+    def statuses(self):
+        from roleswitch.core.sso.status import session_statuses
+
+        return session_statuses()
+
+    def sign_in(self, session: str, show, cancel: Callable[[], bool]):
+        from roleswitch.core.sso.login import login
+
+        return login(self._session(session), show, cancel=cancel).expires_at
+
+    def discover(self, session: str, progress: Callable[[str], None]) -> tuple[int, int]:
+        from roleswitch.core.sso.discovery import DiscoveryCache, discover
+
+        discovery = discover(self._session(session), progress=lambda p: progress(p.text))
+        DiscoveryCache().save(discovery)
+        return len(discovery.accounts), discovery.role_count
+
+    @staticmethod
+    def _session(name: str):
+        from roleswitch.core.sso.config import load_sso_config
+        from roleswitch.core.sso.errors import SsoError
+
+        session = load_sso_config().find(name)
+        if session is None:
+            raise SsoError(
+                f"There is no SSO session named {name} any more; check ~/.aws/config.", code="config"
+            )
+        return session
 
 
 def serve_in_background(target, settings):
@@ -81,11 +119,16 @@ def console_opener():
     return ConsoleOpener()
 
 
-def build_app(badge: str = "", on_settled: Callable[[], None] | None = None) -> RoleswitchApp:
-    """The app with the real services; `launch` runs it."""
+def build_app(
+    badge: str = "",
+    on_settled: Callable[[], None] | None = None,
+    approve_device: Callable[[str], None] | None = None,
+) -> RoleswitchApp:
+    """The app with the real services; `launch` runs it. `approve_device` (the demo's local
+    Identity Center's approve) lets the sign-in dialog offer "Approve (demo)"."""
     from roleswitch.ui.app import RoleswitchApp
 
-    return RoleswitchApp(real_services(), badge=badge, on_settled=on_settled)
+    return RoleswitchApp(real_services(approve_device), badge=badge, on_settled=on_settled)
 
 
 INTERRUPTED = 130
@@ -122,10 +165,10 @@ def interrupt_closes(app: RoleswitchApp) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def launch(badge: str = "", **run_options: Any) -> int:
+def launch(badge: str = "", approve_device: Callable[[str], None] | None = None, **run_options: Any) -> int:
     """Run the app; `run_options` go to `App.run` (the benchmarks run it headless)."""
     with collector_paused_for_start_up() as settled:
-        app = build_app(badge, on_settled=settled)
+        app = build_app(badge, on_settled=settled, approve_device=approve_device)
         with interrupt_closes(app):
             app.run(**run_options)
     if app.return_code == INTERRUPTED:

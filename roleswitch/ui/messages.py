@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from textual.message import Message
@@ -79,3 +80,35 @@ class JobDone(Message):
     def __rich_repr__(self):  # never the outcome: copied export lines hold the secret key
         yield "done", getattr(self.done, "__qualname__", "?")
         yield "error", self.error
+
+
+class SsoCodeShown(Message):
+    """The sign-in's device code: what the person opens and checks. Not secret (the access
+    token never comes to the UI), but only shown in the sign-in dialog."""
+
+    def __init__(self, user_code: str, uri: str, complete: str, expires_in: int) -> None:
+        super().__init__()
+        self.user_code = user_code
+        self.uri = uri
+        self.complete = complete
+        self.expires_in = expires_in
+
+
+class SsoSignInEnded(Message):
+    """The sign-in finished: `expires_at` when it worked, else `message` (one sentence) and
+    the SsoError's `code` ("denied", "expired", "cancelled", "no-connection"...)."""
+
+    def __init__(self, expires_at: datetime | None, message: str = "", code: str = "") -> None:
+        super().__init__()
+        self.expires_at = expires_at
+        self.message = message
+        self.code = code
+
+
+class SsoDiscoveryProgress(Message):
+    """How far the background discovery of `session` is ("412 of 2,000 accounts")."""
+
+    def __init__(self, session: str, text: str) -> None:
+        super().__init__()
+        self.session = session
+        self.text = text

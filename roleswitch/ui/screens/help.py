@@ -53,7 +53,16 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
                 "variables go to the clipboard), or stop; the top bar shows the port and the requests",
             ),
             ("logout", "log out: forget cached MFA sessions and role credentials"),
-            ("=palette", 'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy"'),
+            (
+                "sso-sign-in",
+                "sign in to IAM Identity Center (shown when an SSO session is configured): a code to "
+                "check on a page you open on any device; then its accounts and roles are listed",
+            ),
+            (
+                "=palette",
+                'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy", '
+                '"sign in: SESSION", "refresh accounts: SESSION"',
+            ),
             ("help", "this help"),
             ("quit", "quit"),
         ],
@@ -68,6 +77,12 @@ MFA = (
     "One code starts an MFA session (12h unless mfa_session_duration says otherwise). "
     "Renewals, auto-renew and other roles with the same source need no code until it ends; "
     "its time left shows in the top bar."
+)
+SSO = (
+    "A discovered SSO role's session shows its sign-in's own time left in the top bar; when the "
+    "sign-in ends, renewals and auto-renew stop and ask you to sign in again. At start, the "
+    "accounts of each signed-in session are listed again in the background when the last "
+    "listing is over an hour old; the roles found before stay listed meanwhile."
 )
 SECRETS = (
     "The secret key and session token are written only to the credentials file, into the "
@@ -132,6 +147,8 @@ class HelpScreen(ModalScreen[None]):
             yield Label(COUNTDOWN, classes="help-note", markup=False)
             yield Label("MFA", classes="help-section", markup=False)
             yield Label(MFA, classes="help-note", markup=False)
+            yield Label("IAM Identity Center", classes="help-section", markup=False)
+            yield Label(SSO, classes="help-note", markup=False)
             yield Label(SECRETS, classes="help-note", markup=False)
             yield Label("Esc closes", classes="dim", markup=False)
 
