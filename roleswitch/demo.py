@@ -334,9 +334,9 @@ class DemoSandbox:
         """How a terminal approves a `roleswitch login` while the sandbox runs (no browser needed)."""
         url = self.identity_center.url if self.identity_center else ""
         return (
-            f"# Sign-ins (roleswitch login) are approved at {url}/device, or here with the code shown:\n"
-            f"#   curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
-            f"# roleswitch login keeps its token in ~/.aws/sso/cache, as the AWS CLI does."
+            f"# Sign in with: roleswitch login {SSO_SESSION}; approve its code at {url}/device,\n"
+            f"# or from any terminal: curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
+            f"# (the sign-in is kept in your ~/.aws/sso/cache, as `aws sso login` keeps it)"
         )
 
     def _point_environment_here(self) -> None:
@@ -438,7 +438,7 @@ def run_demo(folder: str | None, *, shell: bool = False) -> int:
     from roleswitch.ui.launch import launch
 
     with sandbox:
-        code = launch(badge="DEMO · local STS")
+        code = launch(badge="DEMO · local STS", approve_device=sandbox.approve_device)
     if sandbox.keep:
         where = (
             f" The sandbox is kept in {sandbox.folder}: `roleswitch demo --dir {shlex.quote(str(path))} "

@@ -108,7 +108,8 @@ def test_roleswitch_login_in_a_terminal_is_approved_by_the_printed_line(home):
     with DemoSandbox() as sandbox:
         lines = sandbox.approval_lines()
         approve_url = re.search(r"-d user_code=CODE (\S+/device/approve)", lines).group(1)
-        assert re.search(rf"approved at {re.escape(approve_url.rsplit('/', 1)[0])}\b", lines)
+        assert f"roleswitch login {SSO_SESSION}" in lines
+        assert f"approve its code at {approve_url.rsplit('/', 1)[0]}," in lines
         proc = subprocess.Popen(
             [sys.executable, "-m", "roleswitch", "login", SSO_SESSION],
             stdin=subprocess.DEVNULL,
