@@ -66,8 +66,14 @@ _PARTITION_RE = re.compile(r"^aws(-[a-z]+){0,3}$", re.ASCII)
 _HEADER_RE = re.compile(r"""^\s*\[\[\s*["']?discover["']?\s*\.\s*["']?organizations["']?\s*\]\]""")
 _VARIABLE = "AWS_ENDPOINT_URL_ORGANIZATIONS"
 _THROTTLE_CODES = {"TooManyRequestsException", "ThrottlingException", "Throttling"}
-_BAD_KEYS_CODES = {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"}
-_EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
+_SOURCE_CODES = {
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+}
 
 
 class OrganizationsError(RoleswitchError):
@@ -392,18 +398,8 @@ def map_error(error: BaseException, spec: OrganizationSpec) -> OrganizationsErro
             "of the organisation's management account.",
             code="not-in-use",
         )
-    if code in _BAD_KEYS_CODES:
-        return OrganizationsError(
-            f"The credentials of {label} are not valid; update them (aws configure --profile {source}) "
-            "and try again.",
-            code="bad-source",
-        )
-    if code in _EXPIRED_CODES:
-        return OrganizationsError(
-            f"The credentials of {label} have expired; refresh them (for SSO: aws sso login --profile "
-            f"{source}) and try again.",
-            code="bad-source",
-        )
+    if code in _SOURCE_CODES or isinstance(error, _source_errors()):
+        return _source_problem(error, spec)
     if code in _THROTTLE_CODES:
         return OrganizationsError(
             "AWS Organizations is throttling requests; wait a minute and try again.", code="throttled"
@@ -412,22 +408,6 @@ def map_error(error: BaseException, spec: OrganizationSpec) -> OrganizationsErro
         return OrganizationsError(
             f"AWS Organizations refused to list the accounts of organisation {spec.name} ({code}); "
             "check the source profile's permissions and try again."
-        )
-    if isinstance(error, bx.ProfileNotFound):
-        return OrganizationsError(
-            f"The {label} does not exist; add it to ~/.aws/config or ~/.aws/credentials.",
-            code="bad-source",
-        )
-    if isinstance(error, bx.NoCredentialsError | bx.PartialCredentialsError):
-        return OrganizationsError(
-            f"No credentials were found for {label}; configure them (aws configure --profile "
-            f"{source}) and try again.",
-            code="bad-source",
-        )
-    if isinstance(error, bx.SSOError | bx.UnauthorizedSSOTokenError | bx.SSOTokenLoadError):
-        return OrganizationsError(
-            f"The SSO session of {label} has ended; run aws sso login --profile {source} and try again.",
-            code="bad-source",
         )
     if isinstance(error, bx.EndpointConnectionError | bx.ConnectTimeoutError):
         where = getattr(error, "kwargs", {}).get("endpoint_url") or "endpoint unreachable"
@@ -450,6 +430,30 @@ def map_error(error: BaseException, spec: OrganizationSpec) -> OrganizationsErro
     return OrganizationsError(
         f"Unexpected error listing the accounts of organisation {spec.name}: {type(error).__name__}."
     )
+
+
+def _source_errors() -> tuple[type[BaseException], ...]:
+    from botocore import exceptions as bx
+
+    return (
+        bx.ProfileNotFound,
+        bx.NoCredentialsError,
+        bx.PartialCredentialsError,
+        bx.SSOError,
+        bx.UnauthorizedSSOTokenError,
+        bx.SSOTokenLoadError,
+        bx.CredentialRetrievalError,
+        bx.ConfigParseError,
+    )
+
+
+def _source_problem(error: BaseException, spec: OrganizationSpec) -> OrganizationsError:
+    """The source profile's credentials are missing, bad or expired: the sentence STS's
+    mapping says for a role's source, which is just as true here."""
+    from roleswitch.core.sts import map_error as sts_sentence
+
+    source = Target(spec.name, ORIGIN, "", "", spec.role_name, source_profile=spec.source_profile)
+    return OrganizationsError(str(sts_sentence(error, source)), code="bad-source")  # type: ignore[arg-type]
 
 
 # --- targets ---------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_a_world_writable_folder_is_closed_and_what_others_planted_is_dropped(
     cache.folder.mkdir(mode=0o700)
     cache.folder.chmod(0o777)
     planted = cache.path(SPEC)
-    planted.write_text(json.dumps(_document(FOUND)))
+    planted.write_text(json.dumps(_saved()))
     planted.chmod(0o600)
     os.chown(planted, 4242, 4242)
     assert cache.load(SPEC) is None
@@ -119,7 +119,7 @@ def test_a_world_writable_folder_is_closed_and_what_others_planted_is_dropped(
 )
 def test_a_file_not_as_written_is_ignored(cache: OrganizationCache, change: dict) -> None:
     cache.save(FOUND)
-    document = {**_document(FOUND), **change}
+    document = {**_saved(), **change}
     if change.get("management_account_id", "") is None:
         del document["management_account_id"]
     cache.path(SPEC).write_text(json.dumps(document))
@@ -134,7 +134,7 @@ def test_a_file_that_is_not_json_is_ignored(cache: OrganizationCache) -> None:
 
 def test_account_names_lose_control_characters(cache: OrganizationCache) -> None:
     cache.save(FOUND)
-    document = {**_document(FOUND), "accounts": [{"id": "222222222222", "name": "dev\x1b[31m\nx"}]}
+    document = {**_saved(), "accounts": [{"id": "222222222222", "name": "dev\x1b[31m\nx"}]}
     cache.path(SPEC).write_text(json.dumps(document))
     loaded = cache.load(SPEC)
     assert loaded is not None and loaded.accounts == (("222222222222", "dev [31m x"),)
@@ -148,13 +148,11 @@ def _fields(found: OrganizationAccounts) -> dict:
     return {name: getattr(found, name) for name in found.__slots__}  # type: ignore[attr-defined]
 
 
-def _document(found: OrganizationAccounts) -> dict:
-    return {
-        "format": 1,
-        "name": found.spec_name,
-        "source_profile": found.source_profile,
-        "management_account_id": found.management_account_id,
-        "partition": found.partition,
-        "fetched_at": found.fetched_at.timestamp(),
-        "accounts": [{"id": a, "name": n} for a, n in found.accounts],
-    }
+def _saved() -> dict:
+    """The document `save` writes for FOUND, read back from a cache of its own."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        cache = OrganizationCache(Path(folder) / "c")
+        cache.save(FOUND)
+        return json.loads(cache.path(SPEC).read_text())

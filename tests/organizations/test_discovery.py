@@ -17,6 +17,7 @@ from roleswitch.core.organizations import (
 )
 from roleswitch.core.sts import StsClient, Timeouts
 from tests.organizations.conftest import source_profile
+from tests.sso.conftest import silent_port  # noqa: F401  (a fixture)
 
 ROLE = "OrganizationAccountAccessRole"
 SPEC = OrganizationSpec("acme", "mgmt", ROLE, file="/cfg/config.toml", line=3)
@@ -112,15 +113,10 @@ def test_a_user_not_allowed_to_list_accounts_gets_one_sentence(organization, hom
     assert secret not in str(caught.value)
 
 
-def test_access_denied_as_aws_sends_it(home, monkeypatch) -> None:
-    server = _FakeOrganizations(error="AccessDeniedException")
-    source_profile(home)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", server.url)
-    try:
-        with pytest.raises(OrganizationsError) as caught:
-            discover_organization(SPEC)
-    finally:
-        server.close()
+def test_access_denied_as_aws_sends_it(fake) -> None:
+    fake(error="AccessDeniedException")
+    with pytest.raises(OrganizationsError) as caught:
+        discover_organization(SPEC)
     assert caught.value.code == "access-denied"
 
 
@@ -140,6 +136,7 @@ def test_an_account_outside_any_organisation_gets_one_sentence(organization) -> 
     [
         ("nobody", "", "bad-source", "does not exist; add it to ~/.aws/config"),
         ("empty", "[profile empty]\nregion = us-east-1\n", "bad-source", "No credentials were found"),
+        ("broken", "[profile broken\n", "bad-source", "`roleswitch list` shows the line to fix"),
     ],
 )
 def test_a_source_profile_without_credentials(home, monkeypatch, profile, config, code, words) -> None:
@@ -151,7 +148,7 @@ def test_a_source_profile_without_credentials(home, monkeypatch, profile, config
     assert words in str(caught.value)
 
 
-def test_an_endpoint_that_never_answers_fails_in_bounded_time(home, monkeypatch, silent_port) -> None:
+def test_an_endpoint_that_never_answers_fails_in_bounded_time(home, monkeypatch, silent_port) -> None:  # noqa: F811
     source_profile(home)
     monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", silent_port)
     timeouts = Timeouts(connect=0.5, read=0.5, attempts=1)
@@ -163,18 +160,13 @@ def test_an_endpoint_that_never_answers_fails_in_bounded_time(home, monkeypatch,
     assert "did not answer" in str(caught.value)
 
 
-def test_an_endpoint_that_drips_is_cut_at_the_deadline(home, monkeypatch) -> None:
+def test_an_endpoint_that_drips_is_cut_at_the_deadline(fake) -> None:
     """botocore's read timeout counts per read: a byte every 0.2 s never trips it."""
-    server = _FakeOrganizations(drip=True)
-    source_profile(home)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", server.url)
+    fake(drip=True)
     timeouts = Timeouts(connect=0.5, read=0.5, attempts=1)  # deadline 3 s
     started = time.monotonic()
-    try:
-        with pytest.raises(OrganizationsError) as caught:
-            discover_organization(SPEC, timeouts=timeouts)
-    finally:
-        server.close()
+    with pytest.raises(OrganizationsError) as caught:
+        discover_organization(SPEC, timeouts=timeouts)
     assert time.monotonic() - started < timeouts.deadline + 1
     assert str(caught.value) == (
         "AWS Organizations did not answer within 3s (organisation acme); check the network, or "
@@ -182,42 +174,27 @@ def test_an_endpoint_that_drips_is_cut_at_the_deadline(home, monkeypatch) -> Non
     )
 
 
-def test_throttling_is_retried_with_backoff(home, monkeypatch) -> None:
-    server = _FakeOrganizations(throttle=3)
-    source_profile(home)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", server.url)
+def test_throttling_is_retried_with_backoff(fake) -> None:
+    fake(throttle=3)
     waits: list[float] = []
-    try:
-        found = discover_organization(SPEC, sleep=waits.append)
-    finally:
-        server.close()
+    found = discover_organization(SPEC, sleep=waits.append)
     assert found.accounts == (("222222222222", "dev"),)
     assert len(waits) == 3 and all(0 <= w <= 3.0 for w in waits)
 
 
-def test_throttling_that_never_ends_is_one_sentence(home, monkeypatch) -> None:
-    server = _FakeOrganizations(throttle=1000)
-    source_profile(home)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", server.url)
+def test_throttling_that_never_ends_is_one_sentence(fake) -> None:
+    fake(throttle=1000)
     waits: list[float] = []
-    try:
-        with pytest.raises(OrganizationsError) as caught:
-            discover_organization(SPEC, sleep=waits.append)
-    finally:
-        server.close()
+    with pytest.raises(OrganizationsError) as caught:
+        discover_organization(SPEC, sleep=waits.append)
     assert caught.value.code == "throttled"
     assert len(waits) == 7  # eight attempts in all
 
 
-def test_an_answer_that_is_not_organizations_is_one_sentence(home, monkeypatch) -> None:
-    server = _FakeOrganizations(garbage=True)
-    source_profile(home)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", server.url)
-    try:
-        with pytest.raises(OrganizationsError) as caught:
-            discover_organization(SPEC)
-    finally:
-        server.close()
+def test_an_answer_that_is_not_organizations_is_one_sentence(fake) -> None:
+    fake(garbage=True)
+    with pytest.raises(OrganizationsError) as caught:
+        discover_organization(SPEC)
     assert caught.value.code == "bad-answer"
 
 
@@ -282,12 +259,16 @@ class _FakeOrganizations:
 
 
 @pytest.fixture
-def silent_port():
-    """A URL whose server accepts connections and never answers."""
-    import socket
+def fake(home, monkeypatch):
+    """Starts a `_FakeOrganizations` with the given options, and points the `mgmt` profile at it."""
+    servers: list[_FakeOrganizations] = []
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    listener.close()
+    def start(**options) -> _FakeOrganizations:
+        servers.append(_FakeOrganizations(**options))
+        monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", servers[-1].url)
+        return servers[-1]
+
+    source_profile(home)
+    yield start
+    for server in servers:
+        server.close()
