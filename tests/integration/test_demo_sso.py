@@ -19,11 +19,14 @@ import boto3
 import pytest
 
 from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.credentials_file import CredentialsFile
+from roleswitch.core.mfa_sessions import MfaSessionStore
 from roleswitch.core.sso.config import load_sso_config
 from roleswitch.core.sso.credentials import role_credentials
 from roleswitch.core.sso.discovery import DiscoveryCache, discover
 from roleswitch.core.sso.login import login
 from roleswitch.core.sso.token_cache import TokenCache
+from roleswitch.core.sts import StsClient
 from roleswitch.demo import (
     ORGANIZATION_ACCOUNTS,
     ORGANIZATION_ROLE,
@@ -71,12 +74,25 @@ def test_the_demo_signs_in_to_its_identity_center_discovers_and_gets_role_creden
         assert found == {(account, role) for account, _, roles in SSO_ACCOUNTS for role in roles}
         names = [role.target_name for role in discovery.roles()]
         assert "demo/Production/AdministratorAccess" in names and "demo/Data-Platform/DataEngineer" in names
-        # One discovered account is also a TOML account: the app groups them in one row.
-        assert SSO_SHARED_ACCOUNT in {target.account_id for target in load_catalogue().targets}
         assert DiscoveryCache().save(discovery)
-
         credentials = role_credentials(session, "444444444444", "DataEngineer")
         assert credentials.access_key_id.startswith("ASIA") and credentials.expiration
+
+        # The discovered roles are targets; one account is also a TOML (and SSO profile)
+        # account, and the catalogue groups them under one account row.
+        catalogue = load_catalogue()
+        shared = next(a for a in catalogue.accounts() if a.account_id == SSO_SHARED_ACCOUNT)
+        assert {t.origin for t in shared.targets} == {"roleswitch", "aws-config", "sso"}
+        assert shared.name == "Production"
+        target = catalogue.find("demo/Data-Platform/DataEngineer")
+        assert target is not None and target.sso_session == SSO_SESSION
+        result = StsClient(mfa_sessions=MfaSessionStore()).assume(target, settings=catalogue.settings)
+        assert result.credentials.access_key_id.startswith("ASIA")
+        CredentialsFile().write("default", result)
+        assert (
+            "roleswitch_target = demo/Data-Platform/DataEngineer"
+            in (sandbox.aws_folder / "credentials").read_text()
+        )
 
 
 def test_a_roleswitch_sign_in_serves_the_sdk_profile_of_the_demo(home):
