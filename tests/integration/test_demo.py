@@ -189,5 +189,5 @@ def test_a_sandbox_that_fails_to_start_stops_its_endpoint_and_cleans_up(home, mo
     monkeypatch.setattr(sandbox, "_seed", seed_fails)
     with pytest.raises(RuntimeError), sandbox:
         pass
-    assert sandbox._server is None and not sandbox.folder.exists()
+    assert sandbox._server is None and sandbox.identity_center is None and not sandbox.folder.exists()
     assert dict(os.environ) == before_env
