@@ -181,7 +181,11 @@ def _spec(entry: object, path: Path, line: int | None) -> OrganizationSpec:
     if problem:
         raise ValidationError(f"source_profile: {problem}.")
     role_name = strings["role_name"]
-    validate.role_arn(f"arn:aws:iam::000000000000:role/{role_name}")  # a role name, maybe with a path
+    if not validate.ROLE_ARN_RE.match(f"arn:aws:iam::000000000000:role/{role_name}") or len(role_name) > 512:
+        raise ValidationError(
+            f"role_name {role_name!r} is not an IAM role name (up to 64 letters, digits and +=,.@_-, "
+            "maybe after a path such as team/)."
+        )
     name = strings.get("name", source)
     if not name_part(name):
         raise ValidationError(f"name {name!r} has nothing left once spaces and slashes are taken out.")

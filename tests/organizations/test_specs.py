@@ -72,7 +72,7 @@ def test_no_discover_table_is_no_spec_and_no_problem() -> None:
         ('source_profile = "mgmt"\nrole_name = "Admin"\nrole = "x"', "unknown key(s) role"),
         ('source_profile = "mgmt"\nrole_name = 5', "role_name must be a non-empty string"),
         ('source_profile = ""\nrole_name = "Admin"', "source_profile must be a non-empty string"),
-        ('source_profile = "mgmt"\nrole_name = "Ad min"', "is not an IAM role ARN"),
+        ('source_profile = "mgmt"\nrole_name = "Ad min"', "role_name 'Ad min' is not an IAM role name"),
         ('source_profile = "mgmt"\nrole_name = "Admin"\nduration = "forever"', "duration"),
         ('source_profile = "mgmt"\nrole_name = "Admin"\nduration = 60', "duration"),
         ('source_profile = "mgmt"\nrole_name = "Admin"\nregion = ["eu-west-1"]', "region must be"),
