@@ -49,6 +49,7 @@ from roleswitch.core.sso.discovery import (
 from roleswitch.core.sts import DEFAULT_REGION, Timeouts, quiet_sdk_debug_logs
 
 ORIGIN = "organizations"
+CACHE_PREFIX = "organization-"  # OrganizationCache's file names: CACHE_PREFIX + SHA-1 + ".json"
 PAGE_SIZE = 20  # ListAccounts' largest page
 _FORMAT = 1
 _KEYS = {
@@ -564,4 +565,4 @@ class OrganizationCache:
     @staticmethod
     def _name(spec_name: str, source_profile: str) -> str:
         digest = hashlib.sha1(f"{spec_name}\n{source_profile}".encode()).hexdigest()
-        return f"organization-{digest}.json"
+        return f"{CACHE_PREFIX}{digest}.json"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from roleswitch.core.organizations import (
+    CACHE_PREFIX,
     OrganizationAccounts,
     OrganizationCache,
     OrganizationSpec,
@@ -37,6 +38,7 @@ def test_round_trip_in_a_private_file(cache: OrganizationCache) -> None:
     assert cache.save(FOUND)
     path = cache.path(SPEC)
     assert path.parent == cache.folder
+    assert path.name.startswith(CACHE_PREFIX) and path.suffix == ".json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.folder.stat().st_mode) == 0o700
     assert cache.load(SPEC) == FOUND
