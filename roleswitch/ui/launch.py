@@ -95,15 +95,9 @@ class RealIdentityCenter:
 
     @staticmethod
     def _session(name: str):
-        from roleswitch.core.sso.config import load_sso_config
-        from roleswitch.core.sso.errors import SsoError
+        from roleswitch.core.sso.assume import session_named
 
-        session = load_sso_config().find(name)
-        if session is None:
-            raise SsoError(
-                f"There is no SSO session named {name} any more; check ~/.aws/config.", code="config"
-            )
-        return session
+        return session_named(name)
 
 
 def serve_in_background(target, settings):

@@ -72,7 +72,9 @@ class SsoKey:
         self.discovering: str | None = None
         self.progress: str | None = None  # "corp: 412 of 2,000 accounts"
         self.signing_in = False
-        self.ended: set[str] = set()  # sessions a renewal found signed out
+        # Sessions a renewal found signed out, with the sign-in's end as the cache had it then:
+        # the portal knows better than the cache (a revoked sign-in), until a new sign-in.
+        self.ended: dict[str, datetime | None] = {}
         self._ticks = 0
 
     @property
@@ -99,8 +101,9 @@ class SsoKey:
             self.statuses = statuses
             now = self.app.services.clock.now()
             for status in statuses:
-                if status.usable(now):
-                    self.ended.discard(status.name)
+                renewed = status.name in self.ended and status.expires_at != self.ended[status.name]
+                if renewed and status.usable(now):
+                    del self.ended[status.name]  # signed in again (here, or in another terminal)
             if at_start:
                 for status in statuses:
                     if status.needs_discovery(now):
@@ -153,7 +156,8 @@ class SsoKey:
         name = sso_session_of(target)
         if name is None:
             return None
-        self.ended.add(name)
+        status = self.status(name)
+        self.ended[name] = status.expires_at if status is not None else None
         self.read_statuses()
         sentence = self.signed_out_sentence(name)
         return sentence[0].upper() + sentence[1:]
@@ -234,7 +238,7 @@ class SsoKey:
             else:
                 app.notify(message, title=f"Not signed in to {outcome.session}", severity="error", timeout=12)
             return
-        self.ended.discard(outcome.session)
+        self.ended.pop(outcome.session, None)
         app.renew_problem = None
         app.notify(
             f"Signed in to {outcome.session} until {format_local(outcome.expires_at)}; the AWS CLI and "

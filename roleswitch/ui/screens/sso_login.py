@@ -148,7 +148,11 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
         self.query_one("#sso-hint", Label).update("")
         self.refresh_bindings()
         outcome = self.outcome
-        self.set_timer(self.CLOSE_AFTER, lambda: self.dismiss(outcome))
+
+        def close() -> None:
+            self.dismiss(outcome)
+
+        self.set_timer(self.CLOSE_AFTER, close)
 
     def say(self, text: str, style: str = "dim") -> None:
         status = self.query_one("#sso-status", Label)
