@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
@@ -36,8 +36,8 @@ if TYPE_CHECKING:
     from roleswitch.ui.sso import IdentityCenterService
 
 CANCELLED = "Sign-in cancelled; nothing was written."
-WAITING_HINT = "c copy address · o open in a browser here · Esc cancel"
-DEMO_HINT = "a approve (demo) · c copy address · o open in a browser here · Esc cancel"
+WAITING_HINT = "c copy address · o open browser here · Esc cancel"
+DEMO_HINT = "a approve (demo) · c copy address · o open browser · Esc cancel"
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,13 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
             )
             yield Label("Asking IAM Identity Center for a sign-in code…", id="sso-intro", markup=False)
             yield Label("", id="sso-url", markup=False)
-            yield Label("", id="sso-code", markup=False)
+            with Center(id="sso-code-row"):
+                yield Label("", id="sso-code", markup=False)
             yield Label("", id="sso-status", classes="dim", markup=False)
             yield Label("Esc cancel", id="sso-hint", classes="dim", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#sso-code").display = False
+        self.query_one("#sso-code-row").display = False
         self.query_one("#sso-url").display = False
         self.run_sign_in()
 
@@ -127,9 +128,8 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
         url = self.query_one("#sso-url", Label)
         url.update(message.complete)
         url.display = True
-        code = self.query_one("#sso-code", Label)
-        code.update(spaced(message.user_code))
-        code.display = True
+        self.query_one("#sso-code", Label).update(spaced(message.user_code))
+        self.query_one("#sso-code-row").display = True
         self.say(f"Waiting for approval; the code expires in {minutes} minute{'s' if minutes != 1 else ''}.")
         self.query_one("#sso-hint", Label).update(
             DEMO_HINT if self.service.approve_device is not None else WAITING_HINT
