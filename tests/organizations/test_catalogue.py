@@ -1,0 +1,63 @@
+"""Organisation targets in the catalogue: read from the cache, no AWS call, assumable.
+
+Skipped until the catalogue reads `[[discover.organizations]]` (its wiring is in
+roleswitch/core/discovered.py and catalogue.py, outside this folder's owner's files)."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.catalogue_cache import load_catalogue_cached
+from roleswitch.core.discovered import discovered_targets
+from roleswitch.core.sts import StsClient
+from roleswitch.discover_command import run_discover
+
+pytestmark = pytest.mark.skipif(
+    "organizations" not in inspect.signature(discovered_targets).parameters,
+    reason="the catalogue does not read [[discover.organizations]] yet",
+)
+
+ACME = '[[discover.organizations]]\nname = "acme"\nsource_profile = "mgmt"\nrole_name = "Admin"\n'
+
+
+def test_never_listed_is_a_note_then_the_targets_come_from_the_cache(organization, home, monkeypatch) -> None:
+    dev, prod = organization.add("dev", "prod")
+    home.write(home.config.read_text(), toml=ACME)
+    catalogue = load_catalogue_cached()
+    assert [t.name for t in catalogue.targets if t.origin == "organizations"] == []
+    assert not [p for p in catalogue.problems if "discover" in p]  # the table is known
+    assert "The accounts of organisation acme were never listed; run `roleswitch discover acme`." in (
+        catalogue.notes
+    )
+
+    import io
+
+    assert run_discover(_names(), io.StringIO()) == 0
+    monkeypatch.delenv("AWS_ENDPOINT_URL_ORGANIZATIONS")  # listing again needs no AWS call
+    # The cached catalogue sees the new cache file (its key follows the file, by stat).
+    targets = [t for t in load_catalogue_cached().targets if t.origin == "organizations"]
+    assert [(t.name, t.account_id, t.valid) for t in targets] == [
+        ("acme/dev/Admin", dev, True),
+        ("acme/prod/Admin", prod, True),
+    ]
+    assert StsClient().assume(targets[0]).assumed_arn.startswith(f"arn:aws:sts::{dev}:assumed-role/Admin/")
+
+
+def test_a_source_profile_that_does_not_exist_marks_the_targets(organization, home) -> None:
+    organization.add("dev")
+    home.write(home.config.read_text(), toml=ACME)
+    import io
+
+    assert run_discover(_names(), io.StringIO()) == 0
+    home.write(home.config.read_text(), credentials="", toml=ACME)
+    (target,) = [t for t in load_catalogue().targets if t.origin == "organizations"]
+    assert target.problem == "source_profile 'mgmt' does not exist in the AWS config or credentials file."
+
+
+def _names():
+    import argparse
+
+    return argparse.Namespace(names=[])
