@@ -21,6 +21,7 @@ import pytest
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.mfa_sessions import MfaSessionStore
+from roleswitch.core.organizations import discover_organization, load_organization_specs, organization_targets
 from roleswitch.core.sso.config import load_sso_config
 from roleswitch.core.sso.credentials import role_credentials
 from roleswitch.core.sso.discovery import DiscoveryCache, discover
@@ -161,8 +162,21 @@ def test_the_demo_has_an_organisation_its_toml_discovers(home):
         assert members == set(ORGANIZATION_ACCOUNTS)
         assert all(a["Status"] == "ACTIVE" for a in accounts)
         toml = tomllib.loads((sandbox.folder / "roleswitch.toml").read_text())
-        (spec,) = toml["discover"]["organizations"]
-        assert spec["source_profile"] == "demo" and spec["role_name"] == ORGANIZATION_ROLE
+        (table,) = toml["discover"]["organizations"]
+        assert table["source_profile"] == "demo" and table["role_name"] == ORGANIZATION_ROLE
+        # roleswitch's Organizations discovery reads that table and lists the members.
+        specs, problems = load_organization_specs()
+        assert problems == [] and [spec.name for spec in specs] == ["org"]
+        found = discover_organization(specs[0])
+        assert {name for _, name in found.accounts} == set(ORGANIZATION_ACCOUNTS)
+        targets = organization_targets(specs[0], found)
+        assert sorted(t.name for t in targets) == [
+            f"org/{name}/{ORGANIZATION_ROLE}" for name in ORGANIZATION_ACCOUNTS
+        ]
+        result = StsClient(mfa_sessions=MfaSessionStore()).assume(
+            targets[0], settings=load_catalogue().settings
+        )
+        assert result.assumed_arn.endswith(f":assumed-role/{ORGANIZATION_ROLE}/demo-user")
 
 
 def test_the_shell_lines_point_at_the_identity_center_and_organisations(home):
