@@ -124,13 +124,14 @@ def _sso_session(session: SsoSession, err: TextIO, *, named: bool) -> bool:
     return True
 
 
-def _throttled(err: TextIO, every: float = PROGRESS_EVERY) -> Callable[[str], None]:
-    """Writes a progress line at most once every `every` seconds (the first after `every`)."""
+def _throttled(err: TextIO) -> Callable[[str], None]:
+    """Writes a progress line at most once every PROGRESS_EVERY seconds (the first after that):
+    a quick discovery shows only its result."""
     last = [time.monotonic()]
 
     def show(line: str) -> None:
         moment = time.monotonic()
-        if moment - last[0] >= every:
+        if moment - last[0] >= PROGRESS_EVERY:
             last[0] = moment
             err.write(line + "\n")
             err.flush()

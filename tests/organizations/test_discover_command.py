@@ -37,6 +37,16 @@ def test_an_organisation_is_listed_and_cached(organization, home) -> None:
     assert cached is not None and [n for _, n in cached.accounts] == ["dev", "prod", "test"]
 
 
+def test_a_long_listing_shows_progress(organization, home, monkeypatch) -> None:
+    monkeypatch.setattr("roleswitch.discover_command.PROGRESS_EVERY", 0.0)
+    organization.add(*(f"team-{n}" for n in range(24)))
+    home.write(home.config.read_text(), toml=ACME)
+    assert run() == (
+        0,
+        "acme: 19 accounts so far\nacme: 24 accounts so far\nacme: 24 accounts, Admin in each.\n",
+    )
+
+
 def test_a_failure_is_one_sentence_exit_1_and_the_cache_is_kept(organization, home) -> None:
     organization.add("dev")
     home.write(home.config.read_text(), toml=ACME + ACME.replace("acme", "corp").replace("mgmt", "viewer"))
