@@ -149,7 +149,8 @@ class StsClient:
 
         quiet_sdk_debug_logs()
         if target.sso_source is None:
-            if duration is not None:
+            # No SSO target carries a duration of its own: one here was asked for (serve --duration).
+            if duration is not None or target.duration_seconds is not None:
                 raise AssumeError(
                     f"{target.name} is an IAM Identity Center role: its session length is set in "
                     "Identity Center (the permission set), not by roleswitch; run it without --duration.",

@@ -192,3 +192,45 @@ def test_a_session_removed_since_the_list_was_built_is_one_sentence(home, center
         StsClient().assume(target)
     assert "no longer configured" in str(caught.value) and caught.value.code == "config"
     assert os.environ.get("AWS_ENDPOINT_URL_SSO")  # the portal was there; the config was not
+
+
+def test_serve_duration_is_refused_for_an_sso_role_too(home, center, signed_in):
+    import dataclasses
+
+    from roleswitch.core.errors import AssumeError
+
+    target = dataclasses.replace(load_catalogue().find("dev"), duration_seconds=7200)  # as serve makes it
+    with pytest.raises(AssumeError) as caught:
+        StsClient().assume(target)
+    assert caught.value.code == "invalid" and "without --duration" in str(caught.value)
+    assert center.calls["GetRoleCredentials"] == 0
+
+
+def test_a_legacy_sso_profile_uses_the_token_cached_under_its_start_url(home, center, sso_profile, capsys):
+    import hashlib
+
+    home.write(
+        config=(
+            "[profile ops]\n"
+            f"sso_start_url = {center.start_url}\n"
+            "sso_region = us-east-1\n"
+            "sso_account_id = 444444444444\n"
+            "sso_role_name = SecurityAudit\n"
+        )
+    )
+    entry = write_cli_token_cache(sso_profile, center, timedelta(hours=8))
+    named = sso_profile / (hashlib.sha1(b"corp").hexdigest() + ".json")
+    named.rename(sso_profile / (hashlib.sha1(entry["startUrl"].encode()).hexdigest() + ".json"))
+    code, out, err = run(capsys, "env", "ops")
+    assert code == 0, err
+    assert "export AWS_ACCESS_KEY_ID=ASIA" in out
+
+
+def test_a_session_only_in_roleswitch_toml_discovers_and_assumes(home, center, sso_profile, capsys):
+    home.write(config="", toml=f'[sso.corp]\nstart_url = "{center.start_url}"\nregion = "us-east-1"\n')
+    write_cli_token_cache(sso_profile, center, timedelta(hours=8))
+    assert run(capsys, "discover", "corp")[0] == 0
+    code, out, err = run(capsys, "credential-process", "corp/Security/SecurityAudit")
+    assert code == 0, err
+    assert json.loads(out)["AccessKeyId"].startswith("ASIA")
+    assert "warning" not in err  # the [sso] table is roleswitch's own, not an unknown one
