@@ -293,10 +293,13 @@ def _client(spec: OrganizationSpec, timeouts: Timeouts):
     """An organizations client signed with the source profile's credentials. Made inside
     the deadline: a source that is itself a role resolves its credentials through STS."""
     import boto3
+    import botocore.session
     from botocore.config import Config
 
     quiet_sdk_debug_logs()
-    session = boto3.Session(profile_name=spec.source_profile)
+    core = botocore.session.Session(profile=spec.source_profile)
+    _refuse_mfa_prompt(spec, core.full_config.get("profiles", {}))
+    session = boto3.Session(botocore_session=core)
     if session.get_credentials() is None:
         from botocore.exceptions import NoCredentialsError
 
@@ -308,6 +311,23 @@ def _client(spec: OrganizationSpec, timeouts: Timeouts):
     )
     region = spec.region or session.region_name or DEFAULT_REGION
     return session.client("organizations", region_name=region, config=config)
+
+
+def _refuse_mfa_prompt(spec: OrganizationSpec, profiles: Mapping[str, Any]) -> None:
+    """botocore asks for the MFA code of a role source on the terminal (getpass): in the app
+    that would scribble over the screen and wait for ever. Say so instead."""
+    name, seen = spec.source_profile, set()
+    while isinstance(name, str) and name in profiles and name not in seen:
+        seen.add(name)
+        values = profiles[name]
+        if values.get("role_arn") and values.get("mfa_serial"):
+            raise OrganizationsError(
+                f"Source profile '{spec.source_profile}' of organisation {spec.name} needs an MFA code "
+                f"(mfa_serial of profile '{name}'), which listing accounts cannot ask for; set "
+                "source_profile to a profile whose credentials need no code.",
+                code="bad-source",
+            )
+        name = values.get("source_profile")
 
 
 def _active_member(item: object, management: str) -> bool:

@@ -148,6 +148,19 @@ def test_a_source_profile_without_credentials(home, monkeypatch, profile, config
     assert words in str(caught.value)
 
 
+def test_a_source_that_would_prompt_for_an_mfa_code_is_refused(organization, home) -> None:
+    home.write(
+        "[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = mgmt\n"
+        "mfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n"
+        "[profile chained]\nrole_arn = arn:aws:iam::123456789012:role/Ops\nsource_profile = admin\n"
+    )
+    for profile in ("admin", "chained"):
+        with pytest.raises(OrganizationsError) as caught:
+            discover_organization(OrganizationSpec("acme", profile, ROLE))
+        assert caught.value.code == "bad-source"
+        assert "(mfa_serial of profile 'admin'), which listing accounts cannot ask for" in str(caught.value)
+
+
 def test_an_endpoint_that_never_answers_fails_in_bounded_time(home, monkeypatch, silent_port) -> None:  # noqa: F811
     source_profile(home)
     monkeypatch.setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", silent_port)
