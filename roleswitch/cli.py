@@ -312,6 +312,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                         "region_from": region_of(t)[1],
                         "mfa": t.needs_mfa,
                         "origin": t.origin,
+                        "sso_session": t.sso_session,
                         "valid": t.valid,
                         "problem": t.problem,
                         "active": is_active(t),

@@ -62,8 +62,10 @@ _BUILDERS = (
     "sso/discovery.py",
     "sso/targets.py",
 )
-# How roleswitch.core.sso.discovery.DiscoveryCache names its files (a test keeps them equal).
+# How the caches of discovered targets name their files in the cache folder: each
+# source of discovered targets adds its own (a test keeps SSO's equal to DiscoveryCache's).
 DISCOVERY_PREFIX = "sso-discovery-"
+DISCOVERY_PREFIXES: tuple[str, ...] = (DISCOVERY_PREFIX,)
 
 
 def _code_fingerprint() -> str:
@@ -128,7 +130,7 @@ def _discovery_key(folder: Path) -> str:
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith(DISCOVERY_PREFIX) and entry.name.endswith(".json"):
+                if entry.name.startswith(DISCOVERY_PREFIXES) and entry.name.endswith(".json"):
                     try:
                         info = entry.stat(follow_symlinks=False)
                     except OSError:
