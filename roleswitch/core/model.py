@@ -32,7 +32,8 @@ class Settings:
 
 @dataclass(frozen=True, slots=True, init=False)
 class Target:
-    """A role that can be assumed, from the AWS config file or roleswitch's TOML.
+    """A role that can be assumed: from the AWS config file, roleswitch's TOML, or
+    discovered through IAM Identity Center (see `sso_session`).
 
     `problem` is set (and the target cannot be assumed) when its definition is
     invalid; the target is still listed so the person sees why.
