@@ -234,3 +234,19 @@ def test_a_session_only_in_roleswitch_toml_discovers_and_assumes(home, center, s
     assert code == 0, err
     assert json.loads(out)["AccessKeyId"].startswith("ASIA")
     assert "warning" not in err  # the [sso] table is roleswitch's own, not an unknown one
+
+
+def test_a_silent_portal_fails_within_the_deadline_in_one_sentence(
+    home, center, signed_in, silent_port, monkeypatch
+):
+    import time
+
+    from roleswitch.core.sts import Timeouts
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", silent_port)
+    target = load_catalogue().find("dev")
+    began = time.monotonic()
+    with pytest.raises(SsoError) as caught:
+        StsClient(Timeouts(connect=0.5, read=0.5, attempts=1)).assume(target)
+    assert time.monotonic() - began < 5
+    assert caught.value.code == "no-connection" and "\n" not in str(caught.value)
