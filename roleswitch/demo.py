@@ -355,15 +355,7 @@ class DemoSandbox:
 
     def _seed(self) -> None:
         """IAM state in moto, then the files."""
-        import boto3
-
-        iam = boto3.client(
-            "iam",
-            endpoint_url=self.url,
-            region_name="us-east-1",
-            aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-            aws_secret_access_key="demo-setup",
-        )
+        iam = self._moto_client("iam", "AKIAIOSFODNN7EXAMPLE", "demo-setup")
         user = iam.create_user(UserName=DEMO_USER)["User"]
         iam.put_user_policy(
             UserName=DEMO_USER,
@@ -403,17 +395,21 @@ class DemoSandbox:
         # moto's auth enforcement stays off: under it, moto refuses the credentials its own
         # GetSessionToken hands out, and the demo shows MFA sessions.
 
-    def _seed_organization(self, key_id: str, secret: str) -> None:
-        """An organisation whose management account is the demo user's, with named members."""
+    def _moto_client(self, service: str, key_id: str, secret: str):
+        """A client of this sandbox's moto server; the keys decide whose account it acts in."""
         import boto3
 
-        organizations = boto3.client(
-            "organizations",
+        return boto3.client(
+            service,
             endpoint_url=self.url,
             region_name="us-east-1",
             aws_access_key_id=key_id,
             aws_secret_access_key=secret,
         )
+
+    def _seed_organization(self, key_id: str, secret: str) -> None:
+        """An organisation whose management account is the demo user's, with named members."""
+        organizations = self._moto_client("organizations", key_id, secret)
         organizations.create_organization(FeatureSet="ALL")
         for name in ORGANIZATION_ACCOUNTS:
             organizations.create_account(
