@@ -45,10 +45,16 @@ def test_demo_sign_in_approve_discover_assume_countdown(home, tmp_path):
     try:
         term.wait_for("DEMO")
         term.wait_for("Type to filter")
-        # The key bar offers the key once the app has read the sessions' state.
         term.wait_for(rf"\^{sign_in.removeprefix('ctrl+')} Sign in")
-        term.send(tmux_key(sign_in))
-        code = term.wait_for(r"user_code=([B-Z]{4}-[B-Z]{4})").group(1)
+        code = ""
+        for _ in range(5):  # the key stays greyed out until the app has read the sessions' state
+            term.send(tmux_key(sign_in))
+            try:
+                code = term.wait_for(r"user_code=([B-Z]{4}-[B-Z]{4})", timeout=4).group(1)
+                break
+            except AssertionError:
+                continue
+        assert code, f"the sign-in key never opened the sign-in dialog; screen was:\n{term.screens[-1]}"
         term.wait_for(re.escape(" ".join(code)))  # the code itself, large, fits at 80x24
         term.send(approve)
         term.wait_for("Signed in")
