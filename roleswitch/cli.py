@@ -91,11 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     remove_profile = add("remove-profile", "Remove a credential_process profile that roleswitch wrote.")
     remove_profile.add_argument("name", help="profile name")
 
+    from roleswitch.discover_command import add_arguments as add_discover_arguments
+
     discover = add(
         "discover",
-        "Refresh the accounts and roles of one or every IAM Identity Center session (needs a sign-in).",
+        "Refresh what discovery found: organisations' accounts, and signed-in SSO sessions' accounts, roles.",
     )
-    discover.add_argument("session", nargs="?", help="SSO session name (none: every one configured)")
+    add_discover_arguments(discover)
 
     add("logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code.")
 
@@ -653,55 +655,9 @@ def cmd_login(args: argparse.Namespace) -> int:
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    """Discovery of each session in turn, progress on stderr; exit 1 if any failed."""
-    import time
+    from roleswitch.discover_command import run_discover
 
-    from roleswitch.core.sso.config import load_sso_config
-    from roleswitch.core.sso.discovery import DiscoveryCache, discover
-
-    config = load_sso_config()
-    for problem in config.problems:
-        print(f"roleswitch: warning: {problem}", file=sys.stderr)
-    sessions = list(config.sessions)
-    if args.session is not None:
-        sessions = [s for s in sessions if s.name == args.session]
-    if not config.sessions:
-        print(
-            "roleswitch: no IAM Identity Center session is configured; add an [sso-session NAME] "
-            "section (sso_start_url, sso_region) to ~/.aws/config, or an [sso.NAME] table to "
-            "roleswitch's config.",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    if not sessions:
-        known = ", ".join(config.names())
-        sys.stderr.write(usage_line(f"there is no SSO session named {args.session} (there are: {known})"))
-        return EXIT_USAGE
-    cache = DiscoveryCache()
-    failed = False
-    for session in sessions:
-        shown = [0.0]
-
-        def progress(step, name=session.name, shown=shown) -> None:
-            moment = time.monotonic()
-            if moment - shown[0] >= 1.0:
-                shown[0] = moment
-                print(f"{name}: {step.text}", file=sys.stderr, flush=True)
-
-        try:
-            found = discover(session, progress=progress)
-        except RoleswitchError as error:
-            print(f"roleswitch: {error}", file=sys.stderr)
-            failed = True
-            continue
-        saved = "" if cache.save(found) else " (not cached: roleswitch's cache folder cannot be written)"
-        accounts, roles = len(found.accounts), found.role_count
-        print(
-            f"{session.name}: {accounts:,} account{'s' if accounts != 1 else ''}, "
-            f"{roles:,} role{'s' if roles != 1 else ''}{saved}.",
-            file=sys.stderr,
-        )
-    return EXIT_FAILURE if failed else EXIT_OK
+    return run_discover(args)
 
 
 def cmd_logout(args: argparse.Namespace) -> int:

@@ -84,6 +84,12 @@ def load_catalogue(
     credential_sections = section_names(credentials_text) if credentials_text else set()
     config_targets = _config_targets(profiles, credential_sections, config_path, account_names, sso)
 
+    specs = []
+    if "discover" in toml_data:
+        from roleswitch.core.organizations import organization_specs
+
+        specs = organization_specs(toml_data, toml_path, toml_text, problems)
+
     from roleswitch.core.discovered import discovered_targets
 
     found = discovered_targets(
@@ -92,8 +98,15 @@ def load_catalogue(
         sso=sso,
         settings=settings,
         discovery_folder=discovery_folder,
+        organizations=specs,
     )
     targets = found.targets
+    if specs:
+        # An organisation's targets are assumed from its source profile, which must exist.
+        plain_sources = set(profiles) | credential_sections
+        targets = [
+            _check_toml_source(t, plain_sources) if t.origin == "organizations" else t for t in targets
+        ]
     if toml_targets:
         # TOML targets may name a source that exists only in the AWS files, or an SSO role.
         known_sources = set(profiles) | credential_sections
@@ -493,7 +506,8 @@ def _toml_targets(
     account_names: dict[str, str],
     problems: list[str],
 ) -> list[Target]:
-    for key in _unknown(data, {"settings", "accounts", "sso"}):  # sso: read by core/sso/config.py
+    # sso: read by core/sso/config.py; discover: by core/organizations.py
+    for key in _unknown(data, {"settings", "accounts", "sso", "discover"}):
         problems.append(f"{_where(path, text, key)}: unknown table '{key}'; it was ignored.")
     accounts = data.get("accounts", {})
     if not isinstance(accounts, dict):

@@ -15,9 +15,9 @@ string shared by all its targets, which is how the loaded catalogue stays small.
 The checksum only detects change (zlib's crc32 and adler32, plus each length):
 hashlib alone costs start-up more to import than the whole check.
 
-Discovered targets come from the discovery cache files (`sso-discovery-*.json` in the
-cache folder): their names, sizes and mtimes join the key, so a finished discovery
-shows on the next start without a single JSON parse on a hit.
+Discovered targets come from the discovery cache files (`sso-discovery-*.json` and
+`organization-*.json` in the cache folder): their names, sizes and mtimes join the
+key, so a finished discovery shows on the next start without a JSON parse on a hit.
 
 The key also holds what decodes the cache: the field names, and the size and
 mtime of each module that builds targets (a changed rule or field order must
@@ -61,11 +61,14 @@ _BUILDERS = (
     "sso/config.py",
     "sso/discovery.py",
     "sso/targets.py",
+    "organizations.py",
 )
 # How the caches of discovered targets name their files in the cache folder: each
-# source of discovered targets adds its own (a test keeps SSO's equal to DiscoveryCache's).
+# source of discovered targets adds its own (tests keep them equal to DiscoveryCache's
+# and organizations.CACHE_PREFIX; importing those here would cost every cache hit).
 DISCOVERY_PREFIX = "sso-discovery-"
-DISCOVERY_PREFIXES: tuple[str, ...] = (DISCOVERY_PREFIX,)
+ORGANIZATION_PREFIX = "organization-"
+DISCOVERY_PREFIXES: tuple[str, ...] = (DISCOVERY_PREFIX, ORGANIZATION_PREFIX)
 
 
 def _code_fingerprint() -> str:

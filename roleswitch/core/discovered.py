@@ -1,8 +1,10 @@
-"""Targets found rather than written: roles discovered through IAM Identity Center.
+"""Targets found rather than written: roles discovered through IAM Identity Center, and
+a role in each account of an AWS organisation (`[[discover.organizations]]`).
 
 `discovered_targets` is the one place they join the targets of the AWS config and the
-TOML; each discovery source hands it a batch (today: each SSO session's last discovery,
-read from its cache, so nothing here calls AWS). Rules, the same for every source:
+TOML; each discovery source hands it a batch (each SSO session's and each organisation's
+last discovery, read from its cache, so nothing here calls AWS). SSO batches come first.
+Rules, the same for every source:
 - a discovered name equal to a config/TOML target's name is dropped (the one written
   down wins), as is a later batch's repeat of an earlier one's;
 - an account id named by no config/TOML account takes the discovered name, so the
@@ -19,6 +21,7 @@ from roleswitch.core.model import Settings, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from roleswitch.core.organizations import OrganizationSpec
     from roleswitch.core.sso.config import SsoConfig
 
 
@@ -37,12 +40,15 @@ def discovered_targets(
     sso: SsoConfig | None,
     settings: Settings,
     discovery_folder: Path | None = None,
+    organizations: Sequence[OrganizationSpec] = (),
 ) -> Discovered:
     """`defined` plus the discovered targets; fills `account_names` for ids it lacks."""
     batches: list[list[Target]] = []
     notes: list[str] = []
     if sso is not None and sso.sessions:
         _sso_batches(sso, settings, discovery_folder, batches, notes)
+    if organizations:
+        _organization_batches(organizations, discovery_folder, batches, notes)
     if not batches:
         return Discovered(list(defined), notes)
     return Discovered(_merged(defined, account_names, batches), notes)
@@ -72,6 +78,23 @@ def _sso_batches(
             continue
         file = str(cache.path(session.start_url))
         batches.append(sso_targets(discovery, session, region=settings.region, file=file))
+
+
+def _organization_batches(
+    specs: Sequence[OrganizationSpec], folder: Path | None, batches: list[list[Target]], notes: list[str]
+) -> None:
+    from roleswitch.core.organizations import OrganizationCache, organization_targets
+
+    cache = OrganizationCache(folder)
+    for spec in specs:
+        found = cache.load(spec)
+        if found is None:
+            notes.append(
+                f"The accounts of organisation {spec.name} were never listed; "
+                f"run `roleswitch discover {spec.name}`."
+            )
+            continue
+        batches.append(organization_targets(spec, found))
 
 
 def _merged(

@@ -211,3 +211,9 @@ def test_a_warm_hit_reads_no_discovery_file(home, monkeypatch):
 def test_the_cache_key_knows_how_discovery_names_its_files(home):
     assert DiscoveryCache().path("https://x").name.startswith(catalogue_cache.DISCOVERY_PREFIX)
     assert os.path.basename(str(DiscoveryCache().path("https://x"))).endswith(".json")
+
+
+def test_the_cache_key_knows_how_organizations_names_its_files():
+    from roleswitch.core import organizations
+
+    assert catalogue_cache.ORGANIZATION_PREFIX == organizations.CACHE_PREFIX
