@@ -1010,13 +1010,8 @@ class RoleswitchApp(App[None]):
 
     def catalogue_reloaded(self, catalogue: Catalogue) -> None:
         """Show a catalogue read again (after a discovery): the filter and the highlight stay."""
-        target_list = self.targets
-        before = target_list.highlighted
         self.catalogue = catalogue
-        target_list.set_catalogue(catalogue, highlight=before.name if before else None)
-        after = target_list.highlighted
-        if before is not None and (after is None or after.name != before.name):
-            target_list.highlight(before.name)  # still listed, but no longer among the best matches
+        self.targets.set_catalogue(catalogue)  # keeps its filter, and the highlight where it still matches
         self.update_count()
         self.session_changed()
 
