@@ -99,6 +99,12 @@ class SsoKey:
             if error is not None or statuses is None:
                 return  # the caches could not be read: nothing to show, nothing to fix here
             self.statuses = statuses
+            if statuses:
+                self.app.targets.empty_text = (
+                    f"No roles yet: press {SIGN_IN_KEY} to sign in to IAM Identity Center and list your "
+                    "accounts, or add role profiles to ~/.aws/config."
+                )
+                self.app.targets.refresh()
             now = self.app.services.clock.now()
             for status in statuses:
                 renewed = status.name in self.ended and status.expires_at != self.ended[status.name]

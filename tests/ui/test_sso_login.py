@@ -290,3 +290,13 @@ async def test_palette_offers_sign_in_and_refresh_per_session(home):
         await pilot.press("enter")
         await settle(app, pilot)
         assert sso.discovered == ["corp"]
+
+
+async def test_an_empty_list_names_the_sign_in_key_when_sso_is_configured(home):
+    home.write(config="[profile corp]\nregion = eu-west-1\n")
+    app, _, _, sso = make_sso_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(app, pilot, sso)
+        await pilot.pause()
+        text = "\n".join(screen_lines(app))
+        assert "No roles yet: press ctrl+n to sign in to IAM Identity Center" in text

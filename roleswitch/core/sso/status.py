@@ -75,16 +75,18 @@ def session_statuses(
 
 
 def session_to_offer(statuses: Sequence[SessionStatus], now: datetime, preferred: str | None = None) -> int:
-    """Index of the session the sign-in key offers first: `preferred` (the highlighted
-    target's session) when there is one, else the first whose sign-in is missing or ends
-    within the hour, else the first. -1 when there are none."""
+    """Index of the session the sign-in key offers first: one whose sign-in is missing or
+    ends within the hour, `preferred` (the highlighted target's session) first among
+    those; else `preferred`; else the first. -1 when there are none."""
     if not statuses:
         return -1
-    for index, status in enumerate(statuses):
-        if status.name == preferred:
-            return index
-    for index, status in enumerate(statuses):
+
+    def ending(status: SessionStatus) -> bool:
         left = status.left(now)
-        if left is None or left < ENDING_SOON:
-            return index
-    return 0
+        return left is None or left < ENDING_SOON
+
+    ranked = sorted(
+        range(len(statuses)),
+        key=lambda i: (not ending(statuses[i]), statuses[i].name != preferred, i),
+    )
+    return ranked[0]

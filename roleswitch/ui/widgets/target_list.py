@@ -106,6 +106,8 @@ class TargetList(ScrollView, can_focus=True):
         self._chosen = False
         self._terms: tuple[str, ...] = ()  # the query's terms, lowercase, for marking matches
         self._statuses: dict[str, RowStatus] = {}
+        # What an empty catalogue says (the app names its SSO sign-in key when it has one).
+        self.empty_text = "No roles configured: add role profiles to ~/.aws/config or roleswitch's config."
         self._active_name: str | None = None
         self._widths = (8, 6)
         self._combined: dict[tuple[bool, str], Style] = {}
@@ -453,7 +455,7 @@ class TargetList(ScrollView, can_focus=True):
         text = (
             f" No roles match '{self._query}'. Esc clears the filter."
             if self._targets
-            else " No roles configured: add role profiles to ~/.aws/config or roleswitch's config."
+            else f" {self.empty_text}"
         )
         return Strip([Segment(text, self._style("empty"))]).adjust_cell_length(width, self._base(False))
 
