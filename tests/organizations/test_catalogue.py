@@ -5,20 +5,10 @@ roleswitch/core/discovered.py and catalogue.py, outside this folder's owner's fi
 
 from __future__ import annotations
 
-import inspect
-
-import pytest
-
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.catalogue_cache import load_catalogue_cached
-from roleswitch.core.discovered import discovered_targets
 from roleswitch.core.sts import StsClient
 from roleswitch.discover_command import run_discover
-
-pytestmark = pytest.mark.skipif(
-    "organizations" not in inspect.signature(discovered_targets).parameters,
-    reason="the catalogue does not read [[discover.organizations]] yet",
-)
 
 ACME = '[[discover.organizations]]\nname = "acme"\nsource_profile = "mgmt"\nrole_name = "Admin"\n'
 
