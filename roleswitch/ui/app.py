@@ -354,7 +354,10 @@ class RoleswitchApp(App[None]):
         notes += self.serve_key.notes()
         self.sso_key.tick()
         active_target = self.catalogue.find(session.target_name or "") if session is not None else None
+        attention = self.sso_key.attention
         notes += self.sso_key.notes(active_target, now)
+        if self.sso_key.attention != attention:
+            self.refresh_bindings()  # the key bar highlights the sign-in key, or stops
         if session is None or session.expiration is None:
             bar.show("", "", None, notes)
             return
@@ -1001,6 +1004,11 @@ class RoleswitchApp(App[None]):
 
     def action_serve(self) -> None:
         self.serve_key.toggle()
+
+    @property
+    def attention_actions(self) -> frozenset[str]:
+        """Actions the key bar highlights: what the person should do now."""
+        return frozenset(("sso_sign_in",)) if self.sso_key.attention else frozenset()
 
     def action_sso_sign_in(self) -> None:
         self.sso_key.sign_in()

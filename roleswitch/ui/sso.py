@@ -76,6 +76,7 @@ class SsoKey:
         # the portal knows better than the cache (a revoked sign-in), until a new sign-in.
         self.ended: dict[str, datetime | None] = {}
         self._ticks = 0
+        self.attention = False  # the active role's sign-in has ended: the sign-in key is highlighted
 
     @property
     def service(self) -> IdentityCenterService | None:
@@ -127,7 +128,10 @@ class SsoKey:
     # --- what the top bar says ------------------------------------------------------------
 
     def notes(self, target: Target | None, now: datetime) -> list[Note]:
+        """The discovery's progress, and the active role's SSO sign-in: its time left, or
+        that it has ended (which also highlights the sign-in key)."""
         said = []
+        self.attention = False
         if self.progress is not None:
             said.append(Note(self.progress, self.progress))
         name = sso_session_of(target)
@@ -137,6 +141,7 @@ class SsoKey:
         left = status.left(now)
         if name in self.ended or not status.usable(now) or left is None:
             said.append(Note(f"SSO {name} signed out · {SIGN_IN_KEY} signs in", "SSO signed out"))
+            self.attention = True
         elif left.total_seconds() > 0:
             seconds = seconds_left(status.expires_at, now)  # type: ignore[arg-type]
             said.append(Note(f"SSO {name} {format_left(seconds)} left", f"SSO {format_left_coarse(seconds)}"))

@@ -24,6 +24,14 @@ def top_bar(app) -> str:
     return widget_lines(app, app.bar)[0]
 
 
+def sign_in_key_background(app, word: str = "Sign in"):
+    """The background the key bar paints under the key whose text holds `word`."""
+    from roleswitch.ui.widgets.key_bar import KeyBar
+
+    strip = app.screen._compositor.render_strips()[app.query_one(KeyBar).region.y]
+    return next(seg.style.bgcolor for seg in strip if word in seg.text)
+
+
 async def assume_dev_admin(app, pilot) -> None:
     await pilot.press(*"development admin", "enter")
     await settle(app, pilot)
@@ -45,10 +53,12 @@ async def test_top_bar_shows_the_sign_ins_own_time_left_from_the_clock(home):
         app.tick()
         await pilot.pause()
         assert "SSO corp 1h 58m 55s left" in top_bar(app)
+        assert sign_in_key_background(app) == sign_in_key_background(app, "Renew")  # not highlighted yet
         clock.advance(2 * 3600)
         app.tick()
         await pilot.pause()
         assert "SSO corp signed out · ctrl+n signs in" in top_bar(app)
+        assert sign_in_key_background(app) != sign_in_key_background(app, "Renew")  # the key to press now
 
 
 async def test_auto_renew_pauses_when_the_sign_in_has_ended(home):

@@ -18,7 +18,7 @@ from textual.widget import Widget
 
 
 class KeyBar(Widget):
-    COMPONENT_CLASSES = {"key-bar--key", "key-bar--disabled"}  # styled in app.tcss
+    COMPONENT_CLASSES = {"key-bar--key", "key-bar--disabled", "key-bar--attention"}  # styled in app.tcss
 
     DEFAULT_CSS = """
     KeyBar {
@@ -48,11 +48,16 @@ class KeyBar(Widget):
             self.refresh()  # one line; never a layout
 
     def _showing(self) -> tuple:
-        return tuple(
+        keys = [
             (key, binding.action, enabled)
             for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items()
             if binding.show
-        )
+        ]
+        return (*keys, self._attention())
+
+    def _attention(self) -> frozenset[str]:
+        """Actions the app wants noticed now (e.g. sign in again): shown highlighted."""
+        return getattr(self.app, "attention_actions", frozenset())
 
     def render(self) -> RenderResult:
         app = self.app
@@ -68,12 +73,13 @@ class KeyBar(Widget):
             seen.add(binding.action)
             keys.append((app.get_key_display(binding), binding.description, enabled, binding.action, node))
         width = self.size.width
+        attention = self._attention()
         for worded, with_palette in self._fittings(keys):
             parts: list[Content] = []
             spans: list[tuple[int, int, str, object]] = []
             x = 0
             for (key, description, enabled, action, node), words in zip(keys, worded, strict=True):
-                part = self._key(key, description if words else "", enabled)
+                part = self._key(key, description if words else "", enabled, action in attention)
                 spans.append((x, x + len(part.plain), action, node))
                 x += len(part.plain)
                 parts.append(part)
@@ -108,7 +114,7 @@ class KeyBar(Widget):
                 worded[i] = False
                 yield worded, False
 
-    def _key(self, key: str, description: str, enabled: bool) -> Content:
+    def _key(self, key: str, description: str, enabled: bool, attention: bool = False) -> Content:
         """` ^r Renew `; without a description, just the key."""
         # Component styles, not inline colour names: Textual blends a translucent theme
         # colour (like $text-disabled) into the background only for styles from CSS, and
@@ -116,6 +122,9 @@ class KeyBar(Widget):
         if not enabled:
             said = f" {key} {description} " if description else f" {key} "
             return Content.styled(said, self.get_visual_style("key-bar--disabled"))
+        if attention:
+            said = f" {key} {description} " if description else f" {key} "
+            return Content.styled(said, self.get_visual_style("key-bar--attention"))
         return Content("").join(
             [
                 Content.styled(f" {key}", self.get_visual_style("key-bar--key")),
