@@ -6,7 +6,7 @@ points at them (HOME included, so nothing under the person's ~/.aws is read or
 written). The app itself is unchanged. moto lives in the `demo` extra.
 
 Next to moto: the local console sign-in endpoint, and a local IAM Identity Center
-(roleswitch.local.identity_center) behind an `[sso-session demo]` of the sandbox's
+(roleswitch.local.identity_center) behind an `[sso-session roleswitch-demo]` of the sandbox's
 AWS config, with a few accounts (one shared with the TOML's Production, so its rows
 group) and several roles each; its device step is approved by the app's demo key,
 by the local approval page, or by one `curl` line that `--shell` prints. moto also
@@ -50,7 +50,9 @@ MFA_SERIAL = f"arn:aws:iam::{SECURITY_ACCOUNT}:mfa/demo-user"
 MARKER = ".roleswitch-demo"  # in a sandbox folder: the demo made it and may rewrite it
 EXIT_USAGE = 2
 
-SSO_SESSION = "demo"  # the [sso-session] of the sandbox's AWS config
+SSO_SESSION = "roleswitch-demo"  # the [sso-session] of the sandbox's AWS config
+# Not plain "demo": `demo --shell` sign-ins land in the person's own ~/.aws/sso/cache, keyed
+# by the session name, and must never replace the token of a real session called "demo".
 SSO_PROFILE = "demo-sso"  # a profile naming one of its roles, as `aws configure sso` writes them
 SSO_SHARED_ACCOUNT = "111111111111"  # also the TOML's Production: one account row, named once
 # The Identity Center's assignments: (account id, name, roles).
@@ -336,7 +338,7 @@ class DemoSandbox:
         return (
             f"# Sign in with: roleswitch login {SSO_SESSION}; approve its code at {url}/device,\n"
             f"# or from any terminal: curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
-            f"# (the sign-in is kept in your ~/.aws/sso/cache, as `aws sso login` keeps it)"
+            f"# (the sign-in is kept in your ~/.aws/sso/cache under its own name, as the AWS CLI keeps it)"
         )
 
     def _point_environment_here(self) -> None:

@@ -62,7 +62,7 @@ def test_demo_sign_in_approve_discover_assume_countdown(home, tmp_path):
         term.wait_for(r"Data Platform  444444444444", timeout=30)
         term.type("dataengineer")
         term.wait_for(r"\b1 of \d+")
-        term.wait_for(r"DataEngineer +sso:demo")
+        term.wait_for(r"DataEngineer +sso:roleswitch-de")
         term.send("Enter")
         match = term.wait_for(r"(\d+)m (\d\d)s left")
         left = int(match.group(1)) * 60 + int(match.group(2))
@@ -78,7 +78,7 @@ def test_demo_sign_in_approve_discover_assume_countdown(home, tmp_path):
         data = json.loads(cached.read_text())
         secrets += [data[key] for key in ("accessToken", "refreshToken", "clientSecret") if key in data]
     credentials = (sandbox / ".aws" / "credentials").read_text()
-    assert "roleswitch_target = demo/Data-Platform/DataEngineer" in credentials
+    assert "roleswitch_target = roleswitch-demo/Data-Platform/DataEngineer" in credentials
     secrets += re.findall(r"^aws_(?:secret_access_key|session_token) = (\S+)$", credentials, re.MULTILINE)
     assert len(secrets) >= 4
     for screen in term.screens:

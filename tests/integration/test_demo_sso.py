@@ -74,7 +74,10 @@ def test_the_demo_signs_in_to_its_identity_center_discovers_and_gets_role_creden
         found = {(role.account_id, role.role_name) for role in discovery.roles()}
         assert found == {(account, role) for account, _, roles in SSO_ACCOUNTS for role in roles}
         names = [role.target_name for role in discovery.roles()]
-        assert "demo/Production/AdministratorAccess" in names and "demo/Data-Platform/DataEngineer" in names
+        assert (
+            "roleswitch-demo/Production/AdministratorAccess" in names
+            and "roleswitch-demo/Data-Platform/DataEngineer" in names
+        )
         assert DiscoveryCache().save(discovery)
         credentials = role_credentials(session, "444444444444", "DataEngineer")
         assert credentials.access_key_id.startswith("ASIA") and credentials.expiration
@@ -85,13 +88,13 @@ def test_the_demo_signs_in_to_its_identity_center_discovers_and_gets_role_creden
         shared = next(a for a in catalogue.accounts() if a.account_id == SSO_SHARED_ACCOUNT)
         assert {t.origin for t in shared.targets} == {"roleswitch", "aws-config", "sso"}
         assert shared.name == "Production"
-        target = catalogue.find("demo/Data-Platform/DataEngineer")
+        target = catalogue.find("roleswitch-demo/Data-Platform/DataEngineer")
         assert target is not None and target.sso_session == SSO_SESSION
         result = StsClient(mfa_sessions=MfaSessionStore()).assume(target, settings=catalogue.settings)
         assert result.credentials.access_key_id.startswith("ASIA")
         CredentialsFile().write("default", result)
         assert (
-            "roleswitch_target = demo/Data-Platform/DataEngineer"
+            "roleswitch_target = roleswitch-demo/Data-Platform/DataEngineer"
             in (sandbox.aws_folder / "credentials").read_text()
         )
 
