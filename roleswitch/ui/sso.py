@@ -68,6 +68,7 @@ class SsoKey:
         self.app = app
         self.statuses: list[SessionStatus] = []
         self.reading = False
+        self.read_again = False  # asked to read while a read was under way: it may have missed a change
         self.queue: list[str] = []  # sessions waiting to be discovered
         self.discovering: str | None = None
         self.progress: str | None = None  # "corp: 412 of 2,000 accounts"
@@ -91,12 +92,18 @@ class SsoKey:
         """Re-read every session's status in the background; at start, then discover
         the sessions whose accounts are missing or old."""
         service = self.service
-        if service is None or self.reading:
+        if service is None:
+            return
+        if self.reading:
+            self.read_again = True
             return
         self.reading = True
 
         def read(statuses: list[SessionStatus] | None, error: str | None) -> None:
             self.reading = False
+            if self.read_again:
+                self.read_again = False
+                self.read_statuses()
             if error is not None or statuses is None:
                 return  # the caches could not be read: nothing to show, nothing to fix here
             self.statuses = statuses
