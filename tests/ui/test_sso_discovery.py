@@ -12,7 +12,7 @@ from datetime import timedelta
 from roleswitch.core.sso.errors import login_needed
 from tests.ui.helpers import notes, settle, write_sandbox
 from tests.ui.sso_helpers import FIRST_FOUND, LATER_FOUND, make_sso_app
-from tests.ui.test_sso_login import started
+from tests.ui.test_sso_login import started, wait_until
 
 SIZE = (120, 40)
 DEV_ADMIN = "corp/Development/AdministratorAccess"
@@ -113,12 +113,7 @@ async def test_start_discovers_signed_in_sessions_with_progress_then_reloads(hom
     sso.discover_gate = threading.Event()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"dev")
-        for _ in range(200):
-            await pilot.pause(0.01)
-            if "corp: 1 of 2+ accounts" in top_bar(app):
-                break
-        else:
-            raise AssertionError(top_bar(app))
+        await wait_until(pilot, lambda: "corp: 1 of 2+ accounts" in top_bar(app), lambda: top_bar(app))
         assert app.catalogue.find(DEV_ADMIN) is None
         sso.discover_gate.set()
         await settle(app, pilot)

@@ -44,6 +44,21 @@ async def code_shown(app, pilot) -> SsoLoginScreen:
     raise AssertionError(f"no code shown; screen is {app.screen!r}, notes {notes(app)}")
 
 
+async def open_sign_in(app, pilot, sso) -> SsoLoginScreen:
+    """Once the app has read the sessions: ctrl+n, until the dialog shows its code."""
+    await started(app, pilot, sso)
+    await pilot.press("ctrl+n")
+    return await code_shown(app, pilot)
+
+
+async def wait_until(pilot, condition, what) -> None:
+    for _ in range(200):
+        await pilot.pause(0.01)
+        if condition():
+            return
+    raise AssertionError(what())
+
+
 async def dialog_gone(app, pilot) -> None:
     for _ in range(300):
         await pilot.pause(0.01)
@@ -135,16 +150,13 @@ async def test_signed_in_text_shows_before_the_dialog_closes(home, monkeypatch):
     write_sandbox(home)
     app, _, _, sso = make_sso_app(home)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot, sso)
-        await pilot.press("ctrl+n")
-        await code_shown(app, pilot)
+        await open_sign_in(app, pilot, sso)
         sso.decide("approve")
-        for _ in range(200):
-            await pilot.pause(0.01)
-            if "Signed in as corp; finding accounts…" in dialog_text(app):
-                break
-        else:
-            raise AssertionError(dialog_text(app))
+        await wait_until(
+            pilot,
+            lambda: "Signed in as corp; finding accounts…" in dialog_text(app),
+            lambda: dialog_text(app),
+        )
         assert USER_CODE.replace("-", "") not in "".join(notes(app))
 
 
@@ -153,9 +165,7 @@ async def test_escape_cancels_and_the_wait_stops_at_once(home):
     app, _, _, sso = make_sso_app(home)
     before = home_files(home)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot, sso)
-        await pilot.press("ctrl+n")
-        await code_shown(app, pilot)
+        await open_sign_in(app, pilot, sso)
         pressed = time.monotonic()
         await pilot.press("escape")
         await dialog_gone(app, pilot)
@@ -186,9 +196,7 @@ async def test_every_failed_sign_in_is_one_sentence_and_changes_nothing(home, de
     app, _, _, sso = make_sso_app(home)
     before = home_files(home)
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot, sso)
-        await pilot.press("ctrl+n")
-        await code_shown(app, pilot)
+        await open_sign_in(app, pilot, sso)
         sso.decide(decision)
         await dialog_gone(app, pilot)
         await settle(app, pilot)
@@ -228,9 +236,7 @@ async def test_the_code_and_page_are_never_clipped(home, size):
     write_sandbox(home)
     app, _, _, sso = make_sso_app(home)
     async with app.run_test(size=size) as pilot:
-        await started(app, pilot, sso)
-        await pilot.press("ctrl+n")
-        await code_shown(app, pilot)
+        await open_sign_in(app, pilot, sso)
         await pilot.pause()
         lines = screen_lines(app)
         assert any(" ".join(USER_CODE) in line for line in lines), "\n".join(lines)
@@ -250,9 +256,7 @@ async def test_demo_approve_key_only_with_a_demo_approver(home):
         sso.decide("approve")
 
     async with app.run_test(size=SIZE) as pilot:
-        await started(app, pilot, sso)
-        await pilot.press("ctrl+n")
-        await code_shown(app, pilot)
+        await open_sign_in(app, pilot, sso)
         assert "approve (demo)" not in dialog_text(app)
         await pilot.press("a")  # no approver: the key does nothing
         await pilot.pause(0.1)
