@@ -100,3 +100,24 @@ async def test_escape_stops_polling_the_real_service_at_once(home, center, sso_p
         assert not any(w.is_running for w in app.workers)
         assert notes(app)[-1] == "Sign-in cancelled; nothing was written."
         assert not list(sso_profile.glob("*.json"))  # nothing was written
+
+
+async def test_an_unreachable_identity_center_is_one_sentence(home, center, sso_profile, monkeypatch):  # noqa: F811
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: connections are refused at once
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", closed)
+    services = real_services()
+    services.sso = watched = Watched(services.sso)
+    app = RoleswitchApp(services)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(app, pilot, watched)
+        await pilot.press("ctrl+n")
+        await dialog_gone(app, pilot)
+        await settle(app, pilot)
+        said = notes(app)
+        assert len(said) == 1 and said[0].endswith(".") and "Traceback" not in said[0], said
+        assert "reach" in said[0].lower() or "connect" in said[0].lower(), said
+        assert not list(sso_profile.glob("*.json"))
