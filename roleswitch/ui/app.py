@@ -746,7 +746,7 @@ class RoleswitchApp(App[None]):
 
     def show_detail(self, target: Target | None) -> None:
         self._detail_shown = target
-        self.detail.show(target, self.settings, self.session)
+        self.detail.show(target, self.settings, self.session, self.sso_key.sign_in_text(target))
 
     def update_count(self) -> None:
         target_list = self.targets

@@ -124,6 +124,7 @@ class SsoKey:
                         self.discover(status.name)
             self.app.refresh_bindings()
             self.app.tick()
+            self.app.show_detail(self.app.targets.highlighted)
 
         self.app.in_background(service.statuses, read)
 
@@ -155,6 +156,24 @@ class SsoKey:
         else:
             said.append(Note(f"SSO {name} renews on next use", "SSO renews"))
         return said
+
+    def sign_in_text(self, target: Target | None) -> str | None:
+        """For the detail pane: where the sign-in of `target`'s SSO session stands, as a
+        moment (it is not repainted every second); None for a role with no SSO session."""
+        name = sso_session_of(target)
+        if name is None:
+            return None
+        status = self.status(name)
+        if status is None:
+            return f"{name}: not configured" if self.statuses else f"{name}: not known yet"
+        now = self.app.services.clock.now()
+        if status.expires_at is None:
+            return f"{name}: not signed in; {SIGN_IN_KEY} signs in"
+        if name in self.ended or not status.usable(now):
+            return f"{name}: ended; {SIGN_IN_KEY} signs in again"
+        if status.expires_at <= now:
+            return f"{name}: renews on next use"
+        return f"{name}: until {format_local(status.expires_at)}"
 
     def renewal_problem(self, target: Target) -> str | None:
         """Why auto-renew must not even try `target` (its sign-in has ended), else None."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from roleswitch.core.sso.errors import login_needed
 from tests.ui.helpers import notes, settle, write_sandbox
+from tests.ui.screen_reading import widget_lines
 from tests.ui.sso_helpers import FIRST_FOUND, LATER_FOUND, make_sso_app
 from tests.ui.test_sso_login import started, wait_until
 
@@ -19,8 +20,6 @@ DEV_ADMIN = "corp/Development/AdministratorAccess"
 
 
 def top_bar(app) -> str:
-    from tests.ui.screen_reading import widget_lines
-
     return widget_lines(app, app.bar)[0]
 
 
@@ -49,6 +48,9 @@ async def test_top_bar_shows_the_sign_ins_own_time_left_from_the_clock(home):
         assert "SSO" not in top_bar(app)
         await assume_dev_admin(app, pilot)
         assert "SSO corp 2h 00m 00s left" in top_bar(app)
+        detail = "\n".join(widget_lines(app, app.detail))
+        assert "Sign-in      corp: until 2026-11-22 14:00:00 UTC" in detail
+        assert "MFA serial" not in detail and "Duration     set by the permission set" in detail
         clock.advance(65)
         app.tick()
         await pilot.pause()

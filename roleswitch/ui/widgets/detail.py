@@ -66,11 +66,20 @@ class DetailPane(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: tuple[Target | None, Settings | None, ActiveSession | None] = (None, None, None)
+        self._sign_in: str | None = None
 
-    def show(self, target: Target | None, settings: Settings, session: ActiveSession | None) -> None:
+    def show(
+        self,
+        target: Target | None,
+        settings: Settings,
+        session: ActiveSession | None,
+        sign_in: str | None = None,
+    ) -> None:
+        """`sign_in`: for an IAM Identity Center role, where its session's sign-in stands."""
         # The pane's size is set by the stylesheet, not by what it says: a repaint, never
         # a layout, so moving between roles while typing costs one widget's lines.
         self._shown = (target, settings, session)
+        self._sign_in = sign_in
         self.refresh()
 
     def render(self) -> RenderResult:
@@ -98,6 +107,15 @@ class DetailPane(Widget):
                 (IDENTITY, _row("Defined in", where, width)),
             ]
             return blocks
+        if target.is_sso:
+            blocks += [
+                (IDENTITY, _row("Role ARN", target.role_arn, width)),
+                (USEFUL, _row("Source", f"IAM Identity Center session {target.sso_session}", width)),
+                (ALWAYS, _row("Sign-in", self._sign_in or "not known yet", width)),
+                (USEFUL, _row("Region", target.region or "from source, else us-east-1", width)),
+                (DETAIL, _row("Duration", "set by the permission set", width)),
+            ]
+            return blocks + self._session_blocks(target, session, width)
         duration = target.duration_seconds or settings.duration_seconds
         blocks += [
             (IDENTITY, _row("Role ARN", target.role_arn, width)),
@@ -115,6 +133,15 @@ class DetailPane(Widget):
             ),
             (EXTRA, _row("Defined in", _ORIGIN.get(target.origin, target.origin), width)),
         ]
+        if self._sign_in is not None:  # a role chained from an SSO role: that sign-in counts too
+            blocks.append((USEFUL, _row("SSO sign-in", self._sign_in, width)))
+        return blocks + self._session_blocks(target, session, width)
+
+    @staticmethod
+    def _session_blocks(
+        target: Target, session: ActiveSession | None, width: int
+    ) -> list[tuple[int, list[Content]]]:
+        blocks: list[tuple[int, list[Content]]] = []
         if session is not None and session.target_name == target.name:
             blocks += [
                 (SPACE, [Content("")]),
