@@ -126,6 +126,8 @@ class ConsoleOpener:
 def chained(target: Target, config_profile: Callable[[str], dict[str, str] | None]) -> bool:
     """Whether assuming `target` is role chaining: its source's credentials are a role's
     (a role profile, SSO, web identity, an instance or container role)."""
+    if target.sso_chained:  # a TOML role whose source is an Identity Center role
+        return True
     if target.credential_source in _ROLE_CREDENTIAL_SOURCES:
         return True
     if not target.source_profile:

@@ -227,6 +227,8 @@ def test_a_role_assumed_with_role_credentials_is_chained():
     assert chained(_target(source_profile="sso"), profiles.get)
     assert chained(_target(credential_source="Ec2InstanceMetadata"), profiles.get)
     assert not chained(_target(credential_source="Environment"), profiles.get)
+    # a TOML role whose source is a discovered Identity Center role: no profile of that name
+    assert chained(_target(source_profile="corp/Dev/Admin", sso_source="222222222222/Admin"), profiles.get)
 
 
 def test_no_browser_is_one_sentence_without_the_url(monkeypatch):

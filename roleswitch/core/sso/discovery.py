@@ -18,10 +18,8 @@ The cache (JSON, 0600, in roleswitch's cache folder, trusted only by
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
-import json
 import random
 import re
 import threading
@@ -32,11 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from roleswitch.core import paths
-from roleswitch.core.errors import RoleswitchError
-from roleswitch.core.guarded_file import atomic_write
-from roleswitch.core.private_folder import cache_folder_problem, effective_uid
-from roleswitch.core.regular_file import read_regular_file
+from roleswitch.core.json_cache import JsonCache
 from roleswitch.core.sso.config import SsoSession
 from roleswitch.core.sso.errors import SsoError, login_needed
 from roleswitch.core.sso.token_cache import SsoToken, TokenCache, valid_token
@@ -255,32 +249,29 @@ def _role_ok(item: object) -> bool:
 
 
 class DiscoveryCache:
-    """Discovery results per start URL in roleswitch's cache folder."""
+    """Discovery results per start URL in roleswitch's cache folder (see `JsonCache`)."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self._folder = Path(folder) if folder is not None else None
+        self._files = JsonCache(folder)
 
     @property
     def folder(self) -> Path:
-        return self._folder or paths.cache_dir()
+        return self._files.folder
 
     def __repr__(self) -> str:
         return f"DiscoveryCache({str(self.folder)!r})"
 
     def path(self, start_url: str) -> Path:
-        digest = hashlib.sha1(start_url.encode("utf-8")).hexdigest()
-        return self.folder / f"sso-discovery-{digest}.json"
+        return self.folder / self._name(start_url)
 
     def load(self, session: SsoSession) -> Discovery | None:
         """The last discovery for this session's start URL (named after the session as it
         is now), or None when there is none or the folder or file cannot be trusted."""
-        if not self._trusted(create=False):
-            return None
+        data = self._files.read(self._name(session.start_url))
         try:
-            data = json.loads(
-                read_regular_file(self.path(session.start_url), follow_symlinks=False, owner=effective_uid())
-            )
-            if data.get("format") != _FORMAT or data.get("start_url") != session.start_url:
+            if not isinstance(data, dict) or data.get("format") != _FORMAT:
+                return None
+            if data.get("start_url") != session.start_url:
                 return None
             accounts = tuple(
                 DiscoveredAccount(str(a["id"]), str(a["name"]), tuple(str(r) for r in a["roles"]))
@@ -293,8 +284,6 @@ class DiscoveryCache:
 
     def save(self, discovery: Discovery) -> bool:
         """False when the folder cannot be trusted or written: the next start is slower, nothing worse."""
-        if not self._trusted(create=True):
-            return False
         data = {
             "format": _FORMAT,
             "start_url": discovery.start_url,
@@ -303,13 +292,8 @@ class DiscoveryCache:
                 {"id": a.account_id, "name": a.name, "roles": list(a.roles)} for a in discovery.accounts
             ],
         }
-        with contextlib.suppress(OSError):
-            atomic_write(self.path(discovery.start_url), json.dumps(data).encode("utf-8"), 0o600)
-            return True
-        return False
+        return self._files.write(self._name(discovery.start_url), data)
 
-    def _trusted(self, *, create: bool) -> bool:
-        try:
-            return cache_folder_problem(self.folder, create=create) is None
-        except (OSError, RoleswitchError):
-            return False
+    @staticmethod
+    def _name(start_url: str) -> str:
+        return f"sso-discovery-{hashlib.sha1(start_url.encode('utf-8')).hexdigest()}.json"
