@@ -77,7 +77,10 @@ def _sso_batches(
             )
             continue
         file = str(cache.path(session.start_url))
-        batches.append(sso_targets(discovery, session, region=settings.region, file=file))
+        # No profile names a region for a discovered role: roleswitch's own setting, else the
+        # region the sign-in lives in (where the organisation most likely works).
+        region = settings.region or session.region
+        batches.append(sso_targets(discovery, session, region=region, file=file))
 
 
 def _organization_batches(

@@ -95,6 +95,15 @@ def test_discovered_roles_are_targets_named_session_account_role(home):
     assert catalogue.notes == ()  # every session was discovered
 
 
+def test_a_discovered_role_takes_the_sign_ins_region_when_roleswitch_names_none(home):
+    home.write(config=CONFIG, toml=TOML_SSO)
+    save_discovery("corp")
+    save_discovery("china", accounts=(("555555555555", "Data Platform", ("Analyst",)),))
+    catalogue = load_catalogue()
+    assert catalogue.find("corp/Production/AdministratorAccess").region == "eu-west-1"
+    assert catalogue.find("china/Data-Platform/Analyst").region == "cn-north-1"
+
+
 def test_a_session_never_discovered_is_a_note_not_a_problem(home):
     home.write(config=CONFIG)
     catalogue = load_catalogue()
