@@ -56,6 +56,7 @@ from roleswitch.ui.messages import (
     RenewalSuperseded,
     SsoDiscoveryProgress,
 )
+from roleswitch.ui.organizations import OrganizationRefresh, OrganizationsService
 from roleswitch.ui.serving import ServeKey
 from roleswitch.ui.sso import SIGN_IN_KEY, IdentityCenterService, SsoKey, sso_session_of
 from roleswitch.ui.widgets.detail import DetailPane
@@ -113,6 +114,8 @@ class Services:
     serve: Callable[[Target, Settings], Any] | None = None
     # IAM Identity Center: sessions, sign-in, discovery (ui.sso). None: no sign-in key.
     sso: IdentityCenterService | None = None
+    # AWS Organizations listings (ui.organizations). None: never refreshed from the app.
+    organizations: OrganizationsService | None = None
 
 
 # The app's commands are ctrl keys, so that typing can never run one: every printable
@@ -243,6 +246,7 @@ class RoleswitchApp(App[None]):
         self._count_text = ""
         self.serve_key = ServeKey(self)
         self.sso_key = SsoKey(self)
+        self.organization_refresh = OrganizationRefresh(self)
 
     @property
     def settings(self) -> Settings:
@@ -284,6 +288,7 @@ class RoleswitchApp(App[None]):
         if self.on_settled is not None:
             self.on_settled()
         self.sso_key.read_statuses(at_start=True)  # after the first frame: file reads, in the background
+        self.organization_refresh.start()
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -352,6 +357,7 @@ class RoleswitchApp(App[None]):
         if self.auto_renew:
             notes.append(Note("auto-renew on", "auto-renew"))
         notes += self.serve_key.notes()
+        notes += self.organization_refresh.notes()
         self.sso_key.tick()
         active_target = self.catalogue.find(session.target_name or "") if session is not None else None
         attention = self.sso_key.attention

@@ -1,7 +1,8 @@
 """Command palette entries for every valid target: "assume: TARGET" and
 "sdk profile: TARGET" (write a credential_process profile for it); with an
 active session, "console URL: copy" (the console sign-in URL to the clipboard); and
-for each SSO session, "sign in: SESSION" and "refresh accounts: SESSION"."""
+for each SSO session, "sign in: SESSION" and "refresh accounts: SESSION"; for each
+organisation of `[[discover.organizations]]`, "refresh accounts: NAME"."""
 
 from __future__ import annotations
 
@@ -46,6 +47,13 @@ class AssumeCommands(Provider):
                     if score > 0:
                         run = partial(act, status.name)
                         yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)
+        for name in app.organization_refresh.names:
+            text = f"refresh accounts: {name}"
+            score = matcher.match(text)
+            if score > 0:
+                run = partial(app.organization_refresh.refresh, name)
+                help_text = "list this organisation's accounts again"
+                yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)
         for target in app.catalogue.targets:
             if not target.valid:
                 continue

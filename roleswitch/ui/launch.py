@@ -66,7 +66,36 @@ def real_services(approve_device: Callable[[str], None] | None = None) -> Servic
         console=console_opener,
         serve=serve_in_background,
         sso=RealIdentityCenter(approve_device),
+        organizations=RealOrganizations(),
     )
+
+
+class RealOrganizations:
+    """The app's AWS Organizations service (ui.organizations.OrganizationsService); the TOML
+    is read again at each call, so edits show without a restart."""
+
+    def listed(self):
+        from roleswitch.core.organizations import OrganizationCache, load_organization_specs
+
+        cache = OrganizationCache()
+        specs, _problems = load_organization_specs()  # the catalogue reports them
+        return [(spec.name, found.fetched_at if (found := cache.load(spec)) else None) for spec in specs]
+
+    def discover(self, name: str) -> int:
+        from roleswitch.core.errors import RoleswitchError
+        from roleswitch.core.organizations import (
+            OrganizationCache,
+            discover_organization,
+            load_organization_specs,
+        )
+
+        specs, _problems = load_organization_specs()
+        spec = next((spec for spec in specs if spec.name == name), None)
+        if spec is None:
+            raise RoleswitchError(f"Organisation {name} is no longer in roleswitch's config.")
+        found = discover_organization(spec)
+        OrganizationCache().save(found)
+        return len(found.accounts)
 
 
 class RealIdentityCenter:

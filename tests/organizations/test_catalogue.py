@@ -1,7 +1,4 @@
-"""Organisation targets in the catalogue: read from the cache, no AWS call, assumable.
-
-Skipped until the catalogue reads `[[discover.organizations]]` (its wiring is in
-roleswitch/core/discovered.py and catalogue.py, outside this folder's owner's files)."""
+"""Organisation targets in the catalogue: read from the cache, no AWS call, assumable."""
 
 from __future__ import annotations
 
