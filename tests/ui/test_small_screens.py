@@ -43,7 +43,7 @@ async def assume(app, pilot, query: str, code: str | None = None) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 async def test_top_bar_keeps_countdown_and_notes_at_every_size(home, size):
     write_sandbox(home)
-    app, _, _ = make_app(home, badge="DEMO · local STS")
+    app, _, _ = make_app(home, badge="DEMO · local AWS")
     async with app.run_test(size=size) as pilot:
         await assume(app, pilot, "breakglass", "123456")
         await app.run_action("toggle_auto_renew")
@@ -78,8 +78,26 @@ async def test_detail_pane_keeps_expiry_and_role_at_every_size(home, size):
         for must in ("ReadOnly", "Role ARN", "Active session in [default]", "Expires", "13:00:00"):
             assert must in pane, pane
         if size[0] >= 120:  # tall enough for every line
-            for line in ("Session name", "Defined in", "Access key", "(UTC)"):
+            for line in ("Session name", "Defined in", "Access key"):
                 assert line in pane, pane
+
+
+@pytest.mark.parametrize(("zone", "both"), [("UTC", False), ("Europe/Berlin", True)])
+async def test_the_expiry_is_also_shown_in_utc_only_when_local_time_is_not_utc(home, monkeypatch, zone, both):
+    import time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        write_sandbox(home)
+        app, _, _ = make_app(home)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await assume(app, pilot, "stg read")
+            pane = "\n".join(widget_lines(app, app.query_one(DetailPane)))
+            assert "Expires" in pane and ("(UTC)" in pane) == both, pane
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def value_lines(pane: list[str], label: str) -> list[str]:

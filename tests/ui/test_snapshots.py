@@ -83,6 +83,37 @@ def test_error(home, snap_compare):
     assert snap_compare(app, terminal_size=(100, 30), run_before=run_before)
 
 
+def test_sso_sign_in_80x24(home, snap_compare):
+    """The sign-in dialog at the smallest usual size: the code whole, every key on one line."""
+    from datetime import timedelta
+
+    from tests.ui.sso_helpers import make_sso_app
+    from tests.ui.test_sso_login import code_shown, started
+
+    write_sandbox(home)
+    app, _, _, sso = make_sso_app(home, sessions={"corp": timedelta(minutes=-5)})
+    sso.approve_device = lambda code: None
+
+    async def run_before(pilot):
+        await started(pilot.app, pilot, sso)
+        await pilot.press("ctrl+n")
+        await code_shown(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_sso_role_active_with_its_sign_in(home, snap_compare):
+    """A discovered role assumed: the role's countdown and the SSO sign-in's own time left."""
+    from datetime import timedelta
+
+    from tests.ui.sso_helpers import FIRST_FOUND, make_sso_app
+
+    write_sandbox(home)
+    app, _, clock, sso = make_sso_app(home, sessions={"corp": timedelta(hours=6)}, listed=FIRST_FOUND)
+    sso.set_status("corp", discovered_at=clock.now())
+    assert snap_compare(app, terminal_size=(120, 40), run_before=assumed("development admin", advance=61))
+
+
 def test_no_snapshot_contains_a_secret():
     """Runs after the snapshots above (file order); scans every stored SVG."""
     svgs = list(SNAPSHOTS.rglob("*.svg"))

@@ -150,10 +150,9 @@ class DetailPane(Widget):
                 (DETAIL, _row("Access key", session.masked_key or "?", width)),
             ]
             if session.expiration is not None:
-                blocks += [
-                    (ALWAYS, _row("Expires", format_local(session.expiration), width)),
-                    (REPEAT, _row("", format_expiration(session.expiration) + " (UTC)", width)),
-                ]
+                blocks.append((ALWAYS, _row("Expires", format_local(session.expiration), width)))
+                if session.expiration.astimezone().utcoffset():  # local time is not UTC: both
+                    blocks.append((REPEAT, _row("", format_expiration(session.expiration) + " (UTC)", width)))
         return blocks
 
 
