@@ -436,7 +436,7 @@ def run_demo(folder: str | None, *, shell: bool = False) -> int:
     from roleswitch.ui.launch import launch
 
     with sandbox:
-        code = launch(badge="DEMO · local STS", approve_device=sandbox.approve_device)
+        code = launch(badge="DEMO · local AWS", approve_device=sandbox.approve_device)
     if sandbox.keep:
         where = (
             f" The sandbox is kept in {sandbox.folder}: `roleswitch demo --dir {shlex.quote(str(path))} "

@@ -29,7 +29,7 @@ from roleswitch.ui.app import RoleswitchApp  # noqa: E402
 from roleswitch.ui.launch import real_services  # noqa: E402
 
 SIZE = (120, 32)
-BADGE = "DEMO · local STS"
+BADGE = "DEMO · local AWS"
 
 
 async def settle(app, pilot) -> None:
@@ -40,10 +40,10 @@ async def settle(app, pilot) -> None:
     await pilot.pause(0.1)
 
 
-async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool = True) -> None:
+async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool = True, approve=None) -> None:
     """Run `steps` in a fresh app; optionally freeze the clock `left` seconds before expiry."""
     CredentialsFile().clear("default")
-    services = real_services()
+    services = real_services(approve)
     clock = FrozenClock(SystemClock().now().replace(microsecond=0))
     services.clock = clock
     app = RoleswitchApp(services, badge=BADGE)
@@ -84,6 +84,28 @@ def console_for(*keys: str):
     return steps
 
 
+def signing_in(*then: str):
+    """ctrl+n once the app has read the SSO sessions (0.3 s after its first frame); with
+    `then`, approve with the demo key, wait for discovery, and type `then`."""
+
+    async def steps(app, pilot):
+        await pilot.pause(0.6)
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.5)
+        if then:
+            await pilot.press("a")
+            for _ in range(100):
+                await pilot.pause(0.1)
+                if app.catalogue.find("roleswitch-demo/Data-Platform/DataEngineer") is not None:
+                    break
+            await settle(app, pilot)
+            app.clear_notifications()
+            await pilot.press(*then)
+            await settle(app, pilot)
+
+    return steps
+
+
 async def main() -> None:
     secrets: set[str] = set()
     with DemoSandbox() as sandbox:
@@ -95,7 +117,21 @@ async def main() -> None:
             for entry in (sandbox.folder / ".cache" / "roleswitch").glob("[mr]*-*.json"):
                 data = json.loads(entry.read_text())
                 secrets.update((data["SecretAccessKey"], data["SessionToken"]))
+            for entry in (sandbox.aws_folder / "sso" / "cache").glob("*.json"):  # the sign-in's tokens
+                data = json.loads(entry.read_text())
+                secrets.update(data.get(key) for key in ("accessToken", "refreshToken", "clientSecret"))
+            secrets.discard(None)
 
+        # The organisation of the demo's [[discover.organizations]] is listed before the
+        # shots, as after any earlier start: no shot shows the app listing it.
+        from roleswitch.core.organizations import (
+            OrganizationCache,
+            discover_organization,
+            load_organization_specs,
+        )
+
+        for spec in load_organization_specs()[0]:
+            OrganizationCache().save(discover_organization(spec))
         await shoot("list", typing())
         await shoot("filtered", typing(*"prod"))
         await shoot("mfa", typing(*"glass", "enter"))
@@ -119,6 +155,15 @@ async def main() -> None:
         save_setting("browser", f"{stand_in} 'ext+container:name={{container}}&color={{colour}}&url={{url}}'")
         await shoot("console", console_for(*"stg deploy"))
         collect()
+        await shoot("sso-login", signing_in(), approve=sandbox.approve_device)
+        await shoot(
+            "sso-discovered",
+            signing_in(*"data engineer", "enter"),
+            approve=sandbox.approve_device,
+            left=47 * 60 + 5,
+        )
+        collect()
+        await shoot("organization", typing(*"org/"))
     for svg in HERE.glob("*.svg"):
         text = svg.read_text()
         leaked = [s for s in secrets if s in text]
