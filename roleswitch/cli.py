@@ -95,7 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     discover = add(
         "discover",
-        "Refresh what discovery found: organisations' accounts, and signed-in SSO sessions' accounts, roles.",
+        "Refresh what discovery found: the accounts of each organisation, and the accounts and "
+        "roles of each signed-in SSO session.",
     )
     add_discover_arguments(discover)
 
@@ -103,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from roleswitch.sso_command import add_arguments as add_login_arguments
 
-    login = add("login", "Sign in to IAM Identity Center (SSO) with a code, then list its accounts, roles.")
+    login = add(
+        "login", "Sign in to IAM Identity Center (SSO) with a code, then list its accounts and roles."
+    )
     add_login_arguments(login)
 
     clear = add("clear", "Remove the active profile from the credentials file (only if roleswitch wrote it).")
