@@ -164,6 +164,7 @@ name = "Admin"
 name = "org"
 source_profile = "demo"
 role_name = "{ORGANIZATION_ROLE}"
+region = "{REGION}"
 """
 
 AWS_CONFIG = f"""\

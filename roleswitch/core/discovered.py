@@ -48,7 +48,7 @@ def discovered_targets(
     if sso is not None and sso.sessions:
         _sso_batches(sso, settings, discovery_folder, batches, notes)
     if organizations:
-        _organization_batches(organizations, discovery_folder, batches, notes)
+        _organization_batches(organizations, settings, discovery_folder, batches, notes)
     if not batches:
         return Discovered(list(defined), notes)
     return Discovered(_merged(defined, account_names, batches), notes)
@@ -84,7 +84,11 @@ def _sso_batches(
 
 
 def _organization_batches(
-    specs: Sequence[OrganizationSpec], folder: Path | None, batches: list[list[Target]], notes: list[str]
+    specs: Sequence[OrganizationSpec],
+    settings: Settings,
+    folder: Path | None,
+    batches: list[list[Target]],
+    notes: list[str],
 ) -> None:
     from roleswitch.core.organizations import OrganizationCache, organization_targets
 
@@ -97,7 +101,8 @@ def _organization_batches(
                 f"run `roleswitch discover {spec.name}`."
             )
             continue
-        batches.append(organization_targets(spec, found))
+        # Like a TOML account's roles: the table's region, else roleswitch's region setting.
+        batches.append(organization_targets(replace(spec, region=spec.region or settings.region), found))
 
 
 def _merged(

@@ -48,3 +48,16 @@ def _names():
     import argparse
 
     return argparse.Namespace(names=[])
+
+
+def test_organisation_roles_take_roleswitchs_region_setting_unless_their_table_names_one(organization, home):
+    import io
+
+    organization.add("dev")
+    home.write(home.config.read_text(), toml='[settings]\nregion = "eu-west-2"\n' + ACME)
+    assert run_discover(_names(), io.StringIO()) == 0
+    assert load_catalogue().find("acme/dev/Admin").region == "eu-west-2"
+    home.write(
+        home.config.read_text(), toml='[settings]\nregion = "eu-west-2"\n' + ACME + 'region = "ap-south-1"\n'
+    )
+    assert load_catalogue().find("acme/dev/Admin").region == "ap-south-1"
