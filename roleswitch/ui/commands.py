@@ -2,19 +2,114 @@
 "sdk profile: TARGET" (write a credential_process profile for it); with an
 active session, "console URL: copy" (the console sign-in URL to the clipboard); and
 for each SSO session, "sign in: SESSION" and "refresh accounts: SESSION"; for each
-organisation of `[[discover.organizations]]`, "refresh accounts: NAME"."""
+organisation of `[[discover.organizations]]`, "refresh accounts: NAME".
+
+A keystroke costs the same with 100 targets or 10,000: the targets are found by
+the list's own filter (`TargetFilter`, whose one-character index is built in a
+thread when the palette first opens, then kept while the catalogue is the same),
+ranked the way the list ranks them, and only the best `HIT_LIMIT` become
+entries. Words work as in the list's filter: "assume prod admin" is the verb
+(a leading "assume" or "sdk profile", or the start of one) and then terms that
+must each match a field of the target; without a verb both are offered.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
+from itertools import chain, islice
+from weakref import WeakKeyDictionary
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
+
+from roleswitch.core.filtering import TargetFilter, match_spans
+from roleswitch.core.model import Catalogue, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from roleswitch.ui.app import RoleswitchApp
 
 DISCOVER_LIMIT = 50
+HIT_LIMIT = 25  # entries per keystroke at most: the palette's own work grows with each
+# The verbs of a target's entries, as the words a query may start with.
+ASSUME, SDK_PROFILE = ("assume",), ("sdk", "profile")
+VERBS = (ASSUME, SDK_PROFILE)
+# Above any score Textual's fuzzy matcher gives its own commands (theme, keys, quit ...) for a
+# query of this many characters: roleswitch's entries come first, in the filter's order.
+_SCORE_PER_CHARACTER = 8
+
+
+@dataclass
+class PaletteIndex:
+    """The valid targets of one catalogue and the filter over their search texts."""
+
+    catalogue: Catalogue
+    targets: list[Target]
+    filter: TargetFilter
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> PaletteIndex:
+        targets = [t for t in catalogue.targets if t.valid]
+        return cls(catalogue, targets, TargetFilter([t.search_text for t in targets]))
+
+    def best(self, terms: tuple[str, ...]) -> Iterator[Target]:
+        """The targets matching every term, best first (as the list ranks them)."""
+        if not terms:
+            return iter(self.targets)
+        tiers = self.filter.rank(" ".join(terms))
+        return map(self.targets.__getitem__, chain.from_iterable(tiers))
+
+
+# One index per app, made again when its catalogue is replaced (a reload, a discovery).
+_INDEXES: WeakKeyDictionary[object, PaletteIndex] = WeakKeyDictionary()
+
+
+def palette_index(app: object, catalogue: Catalogue) -> PaletteIndex:
+    index = _INDEXES.get(app)
+    if index is None or index.catalogue is not catalogue:
+        index = _INDEXES[app] = PaletteIndex.of(catalogue)
+    return index
+
+
+def split_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+    """(the leading terms naming a verb, that verb) when the query starts with one: each
+    term the start of the verb's next word ("a", "assume:", "sdk prof"); else ((), None)."""
+    for verb in VERBS:
+        used = 0
+        for term, word in zip(terms, verb, strict=False):
+            bare = term.rstrip(":")
+            if not bare or not word.startswith(bare):
+                break
+            used += 1
+            if bare != word or term.endswith(":"):
+                break  # a word cut short (or the colon) ends the verb
+        if used:
+            return terms[:used], verb
+    return (), None
+
+
+def query_terms(query: str) -> tuple[str, ...]:
+    """The query's words, lowercase; "assume:prod" is two words, as typed with a space."""
+    terms: list[str] = []
+    for term in query.lower().split():
+        head, colon, rest = term.partition(":")
+        if colon and rest and any(word.startswith(head) for verb in VERBS for word in verb):
+            terms += [head + ":", rest]
+        else:
+            terms.append(term)
+    return tuple(terms)
+
+
+def highlighted(text: str, spans: list[tuple[int, int]], style: Style) -> Content:
+    """`text` as plain content (never markup: a name may hold brackets) with `spans` styled."""
+    content = Content(text)
+    for begin, end in spans:
+        content = content.stylize(style, begin, end)
+    return content
 
 
 class AssumeCommands(Provider):
@@ -23,61 +118,101 @@ class AssumeCommands(Provider):
         """The app, typed: this provider only ever runs inside roleswitch's."""
         return self.app  # type: ignore[return-value]
 
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+    async def startup(self) -> None:
+        """Find the index for this catalogue, building its one-character index in a thread
+        the first time (the palette's searches wait for this), not on the first keystroke."""
+        index = palette_index(self.app, self.roleswitch.catalogue)
+        await asyncio.to_thread(index.filter.prepare)
+
+    @property
+    def _style(self) -> Style:
+        return self.matcher("").match_style
+
+    def _other_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
+        """(text, action, help) of every entry that is not a target's."""
         app = self.roleswitch
-        copy_url = "console URL: copy"
-        if app.session is not None and app.services.console is not None and matcher.match(copy_url) > 0:
-            yield Hit(
-                matcher.match(copy_url),
-                matcher.highlight(copy_url),
-                app.copy_console_url,
-                text=copy_url,
-                help="the active session's console sign-in URL to the clipboard (valid 15 minutes)",
-            )
+        if app.session is not None and app.services.console is not None:
+            help_text = "the active session's console sign-in URL to the clipboard (valid 15 minutes)"
+            yield "console URL: copy", app.copy_console_url, help_text
         if app.services.sso is not None:
             for status in app.sso_key.statuses:
-                entries_sso = (
-                    ("sign in", app.sso_key.sign_in, "sign in to this IAM Identity Center session"),
-                    ("refresh accounts", app.sso_key.discover, "list this SSO session's accounts again"),
+                name = status.name
+                yield (
+                    f"sign in: {name}",
+                    partial(app.sso_key.sign_in, name),
+                    "sign in to this IAM Identity Center session",
                 )
-                for verb, act, help_text in entries_sso:
-                    text = f"{verb}: {status.name}"
-                    score = matcher.match(text)
-                    if score > 0:
-                        run = partial(act, status.name)
-                        yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)
+                yield (
+                    f"refresh accounts: {name}",
+                    partial(app.sso_key.discover, name),
+                    "list this SSO session's accounts again",
+                )
         for name in app.organization_refresh.names:
-            text = f"refresh accounts: {name}"
-            score = matcher.match(text)
-            if score > 0:
-                run = partial(app.organization_refresh.refresh, name)
-                help_text = "list this organisation's accounts again"
-                yield Hit(score, matcher.highlight(text), run, text=text, help=help_text)
-        for target in app.catalogue.targets:
-            if not target.valid:
-                continue
-            entries = (
-                ("assume", app.assume_by_name, f"{target.role_arn} via {target.source_label}"),
-                ("sdk profile", app.write_sdk_profile, "write a credential_process profile to ~/.aws/config"),
+            yield (
+                f"refresh accounts: {name}",
+                partial(app.organization_refresh.refresh, name),
+                "list this organisation's accounts again",
             )
-            for verb, action, help_text in entries:
-                text = f"{verb}: {target.name}"
-                score = matcher.match(text)
-                if score > 0:
-                    yield Hit(
-                        score,
-                        matcher.highlight(text),
-                        partial(action, target.name),
-                        text=text,
-                        help=help_text,
-                    )
+
+    def _target_entries(
+        self, terms: tuple[str, ...]
+    ) -> Iterator[tuple[str, Callable[[], object], str, list]]:
+        """(text, action, help, spans) of the targets' entries for `terms`, best first: with a
+        leading verb its entries, then (when the verb's words could be a target's too) both
+        verbs' entries of the targets matching every term."""
+        app = self.roleswitch
+        index = palette_index(app, app.catalogue)
+        verb_terms, verb = split_verb(terms)
+        readings: list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...], tuple[str, ...]]] = []
+        if verb is not None:
+            readings.append(((verb,), verb_terms, terms[len(verb_terms) :]))
+        if terms:
+            readings.append((VERBS, (), terms))
+        seen: set[str] = set()
+        for verbs, verb_terms, target_terms in readings:
+            bare_terms = tuple(term.rstrip(":") for term in verb_terms)
+            for target in index.best(target_terms):
+                name_spans = match_spans(target.name, target_terms)
+                for each in verbs:
+                    label = " ".join(each)
+                    text = f"{label}: {target.name}"
+                    if text in seen:
+                        continue
+                    seen.add(text)
+                    spans = match_spans(label, bare_terms) + [
+                        (len(label) + 2 + begin, len(label) + 2 + end) for begin, end in name_spans
+                    ]
+                    if each is ASSUME:
+                        yield (
+                            text,
+                            partial(app.assume_by_name, target.name),
+                            f"{target.role_arn} via {target.source_label}",
+                            spans,
+                        )
+                    else:
+                        help_text = "write a credential_process profile to ~/.aws/config"
+                        yield text, partial(app.write_sdk_profile, target.name), help_text, spans
+
+    async def search(self, query: str) -> Hits:
+        terms = query_terms(query)
+        style = self._style
+        others = list(self._other_commands())
+        matching = TargetFilter([text.lower() for text, _, _ in others]).rank(" ".join(terms))
+        entries = [(*others[i], match_spans(others[i][0], terms)) for i in chain.from_iterable(matching)]
+        entries += islice(self._target_entries(terms), HIT_LIMIT)
+        await asyncio.sleep(0)  # a newer keystroke cancels this search here, before any entry is shown
+        top = _SCORE_PER_CHARACTER * (len(query) + 1)
+        for rank, (text, action, help_text, spans) in enumerate(entries[:HIT_LIMIT]):
+            yield Hit(
+                top - rank / HIT_LIMIT, highlighted(text, spans, style), action, text=text, help=help_text
+            )
 
     async def discover(self) -> Hits:
-        targets = [t for t in self.roleswitch.catalogue.targets if t.valid][:DISCOVER_LIMIT]
+        targets = islice((t for t in self.roleswitch.catalogue.targets if t.valid), DISCOVER_LIMIT)
         for target in targets:
             yield DiscoveryHit(
-                f"assume: {target.name}",
+                Content(f"assume: {target.name}"),
                 partial(self.roleswitch.assume_by_name, target.name),
+                text=f"assume: {target.name}",
                 help=target.role_arn,
             )
