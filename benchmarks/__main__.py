@@ -25,6 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks import assume_scale
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +45,8 @@ STEPS = (
     "serve",
     "sso-discovery",
     "sso-start",
+    "assume-scale",
+    "palette",
 )
 
 
@@ -361,6 +364,13 @@ class Bench:
 
         run(self)
 
+    # --- 16: the command palette ----------------------------------------------------------
+
+    def palette(self) -> None:
+        from benchmarks.palette import run
+
+        run(self)
+
     # --- all ----------------------------------------------------------------------------------
 
     def run(self, only: set[str] | None) -> None:
@@ -375,11 +385,13 @@ class Bench:
             "serve": self.serve,
             "sso-discovery": self.sso_discovery,
             "sso-start": self.sso_start,
+            "assume-scale": lambda: assume_scale.run(self),
+            "palette": self.palette,
         }
         assert tuple(steps) == STEPS
         server = None
         try:
-            if only is None or "assume" in only:
+            if only is None or {"assume", "assume-scale"} & only:
                 server = start_moto()
                 self.moto_url = server[1]
             for name, step in steps.items():

@@ -283,19 +283,22 @@ class StsClient:
         return within_deadline(call, deadline, late, name="roleswitch-sts-call")
 
     def _source_session(self, target: Target):
-        import boto3
+        """The session STS is called through. botocore reads only the source profile's
+        chain from the AWS files (see roleswitch.core.aws.source_session): at thousands
+        of profiles, parsing the whole config again would cost seconds per call."""
+        from roleswitch.core.aws.source_session import source_session
 
         if target.sso_session is not None:
-            return boto3.Session()  # the credentials come from Identity Center, passed in
+            return source_session()  # the credentials come from Identity Center, passed in
         if target.source_profile:
-            return boto3.Session(profile_name=target.source_profile)
+            return source_session(target.source_profile)
         if target.credential_source == "Environment":
-            return boto3.Session(
+            return source_session(
                 aws_access_key_id=os.environ.get("AWS_ACCESS_KEY_ID"),
                 aws_secret_access_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
                 aws_session_token=os.environ.get("AWS_SESSION_TOKEN"),
             )
-        return boto3.Session()
+        return source_session()
 
     def _config(self):
         from botocore.config import Config
