@@ -218,6 +218,10 @@ def _main(words: list[str]) -> int:
         quick = quick_status_args(words[1:])
         if quick is not None:
             return _run(cmd_status, quick)
+    if len(words) == 2 and words[0] == "credential-process" and not words[1].startswith("-"):
+        answered = _quick_credential_process(words[1])
+        if answered is not None:
+            return answered
     words, command = split_exec_command(words)
     if command is None and "exec" in words[:1] and not {"-h", "--help"} & set(words):
         sys.stderr.write(usage_line("exec needs the command after --: roleswitch exec TARGET -- COMMAND ..."))
@@ -569,16 +573,34 @@ def cmd_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _quick_credential_process(name: str) -> int | None:
+    """A cache hit without argparse or the catalogue (see core/credential_process.py); None
+    when the full path must answer."""
+    from roleswitch.core.credential_process import answer_from_cache
+
+    answer = answer_from_cache(name)
+    if answer is None:
+        return None
+    line, warnings = answer
+    for problem in warnings:
+        print(f"roleswitch: warning: {problem}", file=sys.stderr)
+    print(line)
+    return EXIT_OK
+
+
 def cmd_credential_process(args: argparse.Namespace) -> int:
     """JSON on stdout and nothing else; the decision is core/credential_process.py's."""
     import json
 
-    from roleswitch.core.credential_process import credentials_for_sdk
+    from roleswitch.core.credential_process import credentials_for_sdk, input_stamp, remember_answer
     from roleswitch.core.secret_cache import credentials_to_json
 
+    stamp = input_stamp()  # before the files are read: an edit during the load voids it
     catalogue = _catalogue()
-    credentials = credentials_for_sdk(_find(catalogue, args.target), catalogue.settings)
+    target = _find(catalogue, args.target)
+    credentials = credentials_for_sdk(target, catalogue.settings)
     print(json.dumps({"Version": 1, **credentials_to_json(credentials)}))
+    remember_answer(args.target, stamp, catalogue, target)
     return EXIT_OK
 
 

@@ -32,24 +32,25 @@ import contextlib
 import json
 import os
 import re
+import sys
 import zlib
-from dataclasses import fields
-from pathlib import Path
-from types import MappingProxyType
 
 from roleswitch import __version__
 from roleswitch.core import paths
 from roleswitch.core.errors import RoleswitchError
-from roleswitch.core.guarded_file import atomic_write
-from roleswitch.core.model import Catalogue, Settings, Target
-from roleswitch.core.private_folder import cache_folder_problem, effective_uid
 from roleswitch.core.regular_file import read_regular_file
+
+# The model (dataclasses) only when a catalogue is decoded, and pathlib only when one is
+# loaded: credential-process's fast path stats the builders and the discovery caches.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from roleswitch.core.model import Catalogue
 
 _FORMAT = 3  # the cache layout: columns, some as runs; notes
 # Every line that `ini.section_names` may read as a header (it allows indentation).
 _SECTION_LINE = re.compile(rb"\n[ \t\f\v]*\[[^\n]*")
-_TARGET_FIELDS = tuple(f.name for f in fields(Target))
-_SETTINGS_FIELDS = tuple(f.name for f in fields(Settings))
 # The modules whose code decides what a target is, from the files to the fields.
 _BUILDERS = (
     "catalogue.py",
@@ -71,13 +72,39 @@ ORGANIZATION_PREFIX = "organization-"
 DISCOVERY_PREFIXES: tuple[str, ...] = (DISCOVERY_PREFIX, ORGANIZATION_PREFIX)
 
 
+def __getattr__(name: str) -> tuple[str, ...]:
+    """`_TARGET_FIELDS` and `_SETTINGS_FIELDS`, the names of Target's and Settings' fields in
+    their order, made on first use: the model imports dataclasses, which a credential-process
+    answered from its cache never needs."""
+    if name not in ("_TARGET_FIELDS", "_SETTINGS_FIELDS"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from dataclasses import fields
+
+    from roleswitch.core.model import Settings, Target
+
+    globals()["_TARGET_FIELDS"] = tuple(f.name for f in fields(Target))
+    globals()["_SETTINGS_FIELDS"] = tuple(f.name for f in fields(Settings))
+    return globals()[name]
+
+
+def _field_names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    module = sys.modules[__name__]
+    return module._TARGET_FIELDS, module._SETTINGS_FIELDS
+
+
+def builder_paths() -> list[str]:
+    """The files of the modules that decide what a target is."""
+    here = os.path.dirname(__file__)
+    return [os.path.join(here, name) for name in _BUILDERS]
+
+
 def _code_fingerprint() -> str:
     """The field names and the size and mtime of each builder module."""
-    here = os.path.dirname(__file__)
-    parts = [",".join(_TARGET_FIELDS), ",".join(_SETTINGS_FIELDS)]
-    for name in _BUILDERS:
+    target_fields, settings_fields = _field_names()
+    parts = [",".join(target_fields), ",".join(settings_fields)]
+    for name, path in zip(_BUILDERS, builder_paths(), strict=True):
         try:
-            info = os.stat(os.path.join(here, name))
+            info = os.stat(path)
         except OSError:
             parts.append(f"{name}:?")
         else:
@@ -87,6 +114,8 @@ def _code_fingerprint() -> str:
 
 def load_catalogue_cached(folder: Path | None = None, *, discovery_folder: Path | None = None) -> Catalogue:
     """`load_catalogue()`, answered from the cache when nothing it reads has changed."""
+    from pathlib import Path
+
     config, toml, credentials = (
         paths.aws_config_path(),
         paths.roleswitch_config_path(),
@@ -127,7 +156,7 @@ def _key(*files: Path) -> str | None:
     return "\0".join(parts)
 
 
-def _discovery_key(folder: Path) -> str:
+def _discovery_key(folder: Path | str) -> str:
     """Name, size and mtime of each discovery cache file: a stat each, no read."""
     parts = [str(folder)]
     try:
@@ -148,6 +177,8 @@ def _discovery_key(folder: Path) -> str:
 
 
 def _trusted(folder: Path, *, create: bool) -> bool:
+    from roleswitch.core.private_folder import cache_folder_problem
+
     try:
         return cache_folder_problem(folder, create=create) is None
     except (OSError, RoleswitchError):
@@ -155,13 +186,19 @@ def _trusted(folder: Path, *, create: bool) -> bool:
 
 
 def _read(entry: Path, key: str) -> Catalogue | None:
+    from types import MappingProxyType
+
+    from roleswitch.core.model import Catalogue, Settings, Target
+    from roleswitch.core.private_folder import effective_uid
+
+    target_fields, _ = _field_names()
     try:
         data = json.loads(read_regular_file(entry, follow_symlinks=False, owner=effective_uid()))
         if data.get("key") != key:
             return None
         count = data["count"]
         columns = [_decoded(column, count) for column in data["targets"]]
-        if len(columns) != len(_TARGET_FIELDS):
+        if len(columns) != len(target_fields):
             return None
         return Catalogue(
             targets=tuple(map(Target, *columns)),
@@ -204,14 +241,17 @@ def _decoded(column: list, count: int) -> list:
 
 
 def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
+    from roleswitch.core.guarded_file import atomic_write
+
+    target_fields, settings_fields = _field_names()
     if not _trusted(entry.parent, create=True):
         return  # a cache that cannot be written or trusted only makes the next start slower
     targets = catalogue.targets
     data = {
         "key": key,
         "count": len(targets),
-        "targets": [_encoded([getattr(t, name) for t in targets]) for name in _TARGET_FIELDS],
-        "settings": [getattr(catalogue.settings, name) for name in _SETTINGS_FIELDS],
+        "targets": [_encoded([getattr(t, name) for t in targets]) for name in target_fields],
+        "settings": [getattr(catalogue.settings, name) for name in settings_fields],
         "problems": list(catalogue.problems),
         "account_names": dict(catalogue.account_names),
         "notes": list(catalogue.notes),

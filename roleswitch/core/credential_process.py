@@ -13,20 +13,39 @@ often dozens at once, and waits for it without a deadline of its own. So:
   would wait on its own lock: the chain of targets being resolved travels in
   an environment variable to the processes botocore starts, and a repeat is
   refused at once.
+
+`answer_from_cache` is the fast path for the common call, a cache hit: it
+imports neither the catalogue nor the model, and reads one small "answer hint"
+per target name, written after a full answer. The hint holds no secret: the
+role cache entry's name and key, the warnings the catalogue printed, and the
+identity (device, inode, size, mtime, ctime) of every file the answer was built
+from: the AWS config and credentials files, roleswitch's TOML, the modules that
+build targets, the discovery caches. Any difference sends the call down the full
+path, which answers exactly as before and writes a new hint. A hint is written
+only when all those files are at least `SETTLED_NS` old, so an edit in the same
+clock tick as the hint cannot hide behind an unchanged mtime.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import time
+import zlib
 from collections.abc import MutableMapping
+from datetime import UTC, datetime
 
-from roleswitch.core.clock import Clock, SystemClock
+from roleswitch import __version__
+from roleswitch.core import paths
+from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.errors import AssumeError, RoleswitchError
-from roleswitch.core.file_lock import LockTimeout
-from roleswitch.core.model import Credentials, Settings, Target
-from roleswitch.core.role_cache import RoleCredentialsCache
+
+TYPE_CHECKING = False  # the model and the caches only on the full path: see answer_from_cache
+if TYPE_CHECKING:
+    from roleswitch.core.clock import Clock
+    from roleswitch.core.model import Catalogue, Credentials, Settings, Target
+    from roleswitch.core.role_cache import RoleCredentialsCache
 
 CHAIN_VARIABLE = "ROLESWITCH_CREDENTIAL_PROCESS_CHAIN"
 LONGEST_CHAIN = 8
@@ -35,6 +54,14 @@ LONGEST_CHAIN = 8
 FETCH_SECONDS = 18.0
 # A caller's own deadline: one fetch, plus start-up and a peer's head start.
 CALLER_SECONDS = FETCH_SECONDS + 4.0
+# role_cache.SDK_REFRESH_MARGIN, copied so that a cache hit need not import the model
+# (a test keeps the two equal, and serve_margin's rule with them).
+SDK_REFRESH_MARGIN = 15 * 60
+HINT_PREFIX = "credential-process-"
+# A file changed this recently may change again within the same mtime tick: no hint then.
+SETTLED_NS = 2_000_000_000
+# Besides the catalogue's builders, the modules whose code shapes the answer.
+_ANSWER_MODULES = ("credential_process.py", "role_cache.py", "secret_cache.py", "clock.py")
 
 
 def credentials_for_sdk(
@@ -47,6 +74,10 @@ def credentials_for_sdk(
     deadline: float = CALLER_SECONDS,
 ) -> Credentials:
     """The target's credentials for an SDK; `RoleswitchError` with one sentence otherwise."""
+    from roleswitch.core.clock import SystemClock
+    from roleswitch.core.file_lock import LockTimeout
+    from roleswitch.core.role_cache import RoleCredentialsCache
+
     began = time.monotonic()
     environ = os.environ if environ is None else environ
     chain = _chain_without_repeat(target.name, environ)
@@ -117,3 +148,155 @@ def _assume(target: Target, settings: Settings) -> Credentials:
             f"{target.name} needs an MFA session, and credential-process never asks for a "
             f"code; run `roleswitch assume {target.name}` (or open the app) once, then retry."
         ) from None
+
+
+# --- the fast path -------------------------------------------------------------------
+
+
+def input_stamp() -> tuple[str, bool] | None:
+    """The identity of everything an answer is built from, and whether all of it is
+    settled (older than SETTLED_NS); None when a file cannot even be looked at."""
+    from roleswitch.core.catalogue_cache import _discovery_key, builder_paths
+
+    here = os.path.dirname(__file__)
+    files = [
+        paths.aws_config_location(),
+        paths.aws_credentials_location(),
+        paths.roleswitch_config_location(),
+        *builder_paths(),
+        *(os.path.join(here, name) for name in _ANSWER_MODULES),
+    ]
+    now = time.time_ns()
+    settled = True
+    parts = [__version__]
+    for path in files:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            parts.append(f"{path}:missing")
+            continue
+        except OSError:
+            return None
+        parts.append(
+            f"{path}:{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+        )
+        settled = settled and now - max(info.st_mtime_ns, info.st_ctime_ns) >= SETTLED_NS
+    parts.append(_discovery_key(paths.cache_location()))
+    return "\0".join(parts), settled
+
+
+def _hint_path(folder: str, name: str) -> str:
+    return os.path.join(folder, f"{HINT_PREFIX}{zlib.crc32(name.encode('utf-8')):08x}.json")
+
+
+def _plainly_private(folder: str) -> bool:
+    """True when `folder` is a folder of ours closed to others, the case in which
+    `private_folder.cache_folder_problem` trusts it without changing anything. Anything
+    else (missing, a symlink, open to others, another user's, no uids) is left to the
+    full path, which says or fixes what is wrong. Stricter than the full check, and
+    without pathlib, which costs a cache hit more than everything else it does."""
+    geteuid = getattr(os, "geteuid", None)
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    return (
+        geteuid is not None
+        and stat.S_ISDIR(info.st_mode)
+        and info.st_uid == geteuid()
+        and not stat.S_IMODE(info.st_mode) & 0o077
+    )
+
+
+def _read_ours(path: str) -> object:
+    """The JSON in `path` if it is a regular file of ours; None otherwise."""
+    from roleswitch.core.regular_file import read_regular_file
+
+    try:
+        return json.loads(read_regular_file(path, follow_symlinks=False, owner=os.geteuid()))
+    except (OSError, ValueError):
+        return None
+
+
+def answer_from_cache(
+    name: str, environ: MutableMapping[str, str] | None = None
+) -> tuple[str, list[str]] | None:
+    """What `credential-process NAME` prints (the JSON line, and the warnings before it)
+    when its cached credentials are still served and nothing they were built from has
+    changed since the full path answered; None sends the call down the full path."""
+    environ = os.environ if environ is None else environ
+    if environ.get(CHAIN_VARIABLE):
+        return None  # nested: the full path checks the chain
+    folder = paths.cache_location()
+    if not _plainly_private(folder):
+        return None
+    hint = _read_ours(_hint_path(folder, name))
+    if not isinstance(hint, dict) or hint.get("name") != name:
+        return None
+    entry, warnings = hint.get("entry"), hint.get("warnings")
+    if not isinstance(entry, str) or not entry.startswith("role-") or os.sep in entry:
+        return None
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        return None
+    stamp = input_stamp()
+    if stamp is None or hint.get("stamp") != stamp[0]:
+        return None
+    data = _read_ours(os.path.join(folder, entry))
+    if not isinstance(data, dict) or data.get("key") != hint.get("key"):
+        return None
+    values = [data.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
+    expiration = parse_expiration(str(data.get("Expiration", "")))
+    obtained = parse_expiration(str(data.get("Obtained", "")))
+    if expiration is None or not all(isinstance(v, str) and v for v in values):
+        return None
+    lifetime = (expiration - obtained).total_seconds() if obtained else None
+    margin = (
+        SDK_REFRESH_MARGIN if lifetime is None or lifetime <= 0 else min(SDK_REFRESH_MARGIN, lifetime / 3)
+    )
+    if (expiration - datetime.now(UTC)).total_seconds() <= margin:
+        return None
+    access_key_id, secret_access_key, session_token = values
+    line = json.dumps(
+        {
+            "Version": 1,
+            "AccessKeyId": access_key_id,
+            "SecretAccessKey": secret_access_key,
+            "SessionToken": session_token,
+            "Expiration": format_expiration(expiration),
+        }
+    )
+    return line, warnings
+
+
+def remember_answer(name: str, stamp: tuple[str, bool] | None, catalogue: Catalogue, target: Target) -> None:
+    """After a full answer: the hint that lets the next call for `name` take the fast path.
+    Nothing is written when any input was not settled when `stamp` was taken (before the
+    catalogue was read), or when the cache entry is not there to be served."""
+    import contextlib
+    from pathlib import Path
+
+    from roleswitch.core.guarded_file import atomic_write
+    from roleswitch.core.role_cache import RoleCredentialsCache
+
+    if stamp is None or not stamp[1]:
+        return
+    folder = paths.cache_location()
+    if not _plainly_private(folder):
+        return
+    cache = RoleCredentialsCache()
+    key = cache.key(target, catalogue.settings)
+    entry = cache.cache.entry_path(key)
+    if entry.parent != Path(folder) or not entry.exists():
+        return
+    hint = {
+        "name": name,
+        "stamp": stamp[0],
+        "entry": entry.name,
+        "key": key,
+        "warnings": list(catalogue.problems),
+    }
+    path = _hint_path(folder, name)
+    if _read_ours(path) == hint:
+        return
+    with contextlib.suppress(OSError, RoleswitchError):  # no hint: the next call is only slower
+        atomic_write(Path(path), json.dumps(hint).encode("utf-8"), 0o600)
