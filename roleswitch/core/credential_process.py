@@ -22,7 +22,7 @@ identity (device, inode, size, mtime, ctime) of every file the answer was built
 from: the AWS config and credentials files, roleswitch's TOML, the modules that
 build targets, the discovery caches. Any difference sends the call down the full
 path, which answers exactly as before and writes a new hint. A hint is written
-only when all those files are at least `SETTLED_NS` old, so an edit in the same
+only when all those files are settled (file_identity.SETTLED_NS), so an edit in the same
 clock tick as the hint cannot hide behind an unchanged mtime.
 """
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import time
 import zlib
 from collections.abc import MutableMapping
@@ -40,6 +39,7 @@ from roleswitch import __version__
 from roleswitch.core import paths
 from roleswitch.core.clock import format_expiration, parse_expiration
 from roleswitch.core.errors import AssumeError, RoleswitchError
+from roleswitch.core.file_identity import identities, plainly_private, read_ours
 
 TYPE_CHECKING = False  # the model and the caches only on the full path: see answer_from_cache
 if TYPE_CHECKING:
@@ -58,8 +58,6 @@ CALLER_SECONDS = FETCH_SECONDS + 4.0
 # (a test keeps the two equal, and serve_margin's rule with them).
 SDK_REFRESH_MARGIN = 15 * 60
 HINT_PREFIX = "credential-process-"
-# A file changed this recently may change again within the same mtime tick: no hint then.
-SETTLED_NS = 2_000_000_000
 # Besides the catalogue's builders, the modules whose code shapes the answer.
 _ANSWER_MODULES = ("credential_process.py", "role_cache.py", "secret_cache.py", "clock.py")
 
@@ -155,66 +153,34 @@ def _assume(target: Target, settings: Settings) -> Credentials:
 
 def input_stamp() -> tuple[str, bool] | None:
     """The identity of everything an answer is built from, and whether all of it is
-    settled (older than SETTLED_NS); None when a file cannot even be looked at."""
+    settled (see file_identity); None when a file cannot even be looked at."""
     from roleswitch.core.catalogue_cache import _discovery_key, builder_paths
 
     here = os.path.dirname(__file__)
-    files = [
-        paths.aws_config_location(),
-        paths.aws_credentials_location(),
-        paths.roleswitch_config_location(),
-        *builder_paths(),
-        *(os.path.join(here, name) for name in _ANSWER_MODULES),
-    ]
-    now = time.time_ns()
-    settled = True
-    parts = [__version__]
-    for path in files:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            parts.append(f"{path}:missing")
-            continue
-        except OSError:
-            return None
-        parts.append(
-            f"{path}:{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
-        )
-        settled = settled and now - max(info.st_mtime_ns, info.st_ctime_ns) >= SETTLED_NS
-    parts.append(_discovery_key(paths.cache_location()))
-    return "\0".join(parts), settled
+    found = identities(
+        [
+            paths.aws_config_location(),
+            paths.aws_credentials_location(),
+            paths.roleswitch_config_location(),
+            *builder_paths(),
+            *(os.path.join(here, name) for name in _ANSWER_MODULES),
+        ]
+    )
+    if found is None:
+        return None
+    return f"{__version__}\0{found[0]}\0{_discovery_key(paths.cache_location())}", found[1]
 
 
 def _hint_path(folder: str, name: str) -> str:
     return os.path.join(folder, f"{HINT_PREFIX}{zlib.crc32(name.encode('utf-8')):08x}.json")
 
 
-def _plainly_private(folder: str) -> bool:
-    """True when `folder` is a folder of ours closed to others, the case in which
-    `private_folder.cache_folder_problem` trusts it without changing anything. Anything
-    else (missing, a symlink, open to others, another user's, no uids) is left to the
-    full path, which says or fixes what is wrong. Stricter than the full check, and
-    without pathlib, which costs a cache hit more than everything else it does."""
-    geteuid = getattr(os, "geteuid", None)
-    try:
-        info = os.lstat(folder)
-    except OSError:
-        return False
-    return (
-        geteuid is not None
-        and stat.S_ISDIR(info.st_mode)
-        and info.st_uid == geteuid()
-        and not stat.S_IMODE(info.st_mode) & 0o077
-    )
-
-
 def _read_ours(path: str) -> object:
     """The JSON in `path` if it is a regular file of ours; None otherwise."""
-    from roleswitch.core.regular_file import read_regular_file
-
+    data = read_ours(path)
     try:
-        return json.loads(read_regular_file(path, follow_symlinks=False, owner=os.geteuid()))
-    except (OSError, ValueError):
+        return None if data is None else json.loads(data)
+    except ValueError:
         return None
 
 
@@ -228,7 +194,7 @@ def answer_from_cache(
     if environ.get(CHAIN_VARIABLE):
         return None  # nested: the full path checks the chain
     folder = paths.cache_location()
-    if not _plainly_private(folder):
+    if not plainly_private(folder):
         return None
     hint = _read_ours(_hint_path(folder, name))
     if not isinstance(hint, dict) or hint.get("name") != name:
@@ -281,7 +247,7 @@ def remember_answer(name: str, stamp: tuple[str, bool] | None, catalogue: Catalo
     if stamp is None or not stamp[1]:
         return
     folder = paths.cache_location()
-    if not _plainly_private(folder):
+    if not plainly_private(folder):
         return
     cache = RoleCredentialsCache()
     key = cache.key(target, catalogue.settings)

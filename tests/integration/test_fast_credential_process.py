@@ -15,7 +15,7 @@ import pytest
 
 from roleswitch import cli
 from roleswitch.cli import main
-from roleswitch.core import credential_process, role_cache
+from roleswitch.core import credential_process, file_identity, role_cache
 from roleswitch.core.credential_process import HINT_PREFIX, answer_from_cache
 
 from .test_mfa_sessions_and_sdk import cache_folder, setup
@@ -24,7 +24,7 @@ from .test_mfa_sessions_and_sdk import cache_folder, setup
 @pytest.fixture(autouse=True)
 def settled_at_once(monkeypatch):
     """Files written by the test count as settled at once (the tick guard has its own test)."""
-    monkeypatch.setattr(credential_process, "SETTLED_NS", 0)
+    monkeypatch.setattr(file_identity, "SETTLED_NS", 0)
 
 
 def run(capsys, *argv):
@@ -155,7 +155,7 @@ def test_no_hint_while_a_file_is_fresh_enough_to_change_within_its_mtime_tick(
     home, moto, sts_calls, capsys, monkeypatch
 ):
     setup(home, moto, mfa=False)
-    monkeypatch.setattr(credential_process, "SETTLED_NS", 60 * 10**9)
+    monkeypatch.setattr(file_identity, "SETTLED_NS", 60 * 10**9)
     assert run(capsys, "credential-process", "admin")[0] == 0
     assert hints(home) == []
 
