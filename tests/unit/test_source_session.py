@@ -3,6 +3,7 @@ exactly as it would from the whole files (roleswitch.core.aws.source_session).""
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable
@@ -269,3 +270,21 @@ def test_nothing_secret_in_the_sessions_repr(files):
     session = source_session("corp")
     assert "corp-secret" not in repr(session) + repr(session._session)
     assert "corp-secret" not in json.dumps(repr(vars(session)))
+
+
+def test_sessions_share_one_data_loader_so_a_call_leaves_little_garbage(files):
+    first = source_session("corp")
+    loader = first._session.get_component("data_loader")
+    paths = list(loader.search_paths)
+    first.client("sts", region_name="eu-west-1")  # loads STS's model and rules once
+    assert source_session("config-keys")._session.get_component("data_loader") is loader
+    assert loader.search_paths == paths  # boto3's own folder is not added again and again
+    gc.collect()
+    gc.disable()
+    try:
+        client = source_session("corp").client("sts", region_name="eu-west-1")
+        del client
+        garbage = gc.collect()
+    finally:
+        gc.enable()
+    assert garbage < 8000  # a loader of its own: 26,000 (the models and rules, dropped)
