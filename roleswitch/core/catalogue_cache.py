@@ -3,10 +3,21 @@
 Parsing 10,000 profiles (TOML with Python's own parser, INI line by line) takes
 a few hundred milliseconds; the app's first frame should not wait for it. The
 cache is keyed by a hash of exactly what the catalogue is built from: the
-bytes of the AWS config file and roleswitch's TOML, the section names of the
-credentials file, and the environment that chose those paths. Any change, or
-any trouble reading the cache, means a full load. It is JSON, never pickle,
-and lives 0600 in roleswitch's private cache folder.
+bytes of the AWS config file and roleswitch's TOML, and the environment that
+chose those paths. Any change, or any trouble reading the cache, means a full
+load. It is JSON, never pickle, and lives 0600 in roleswitch's private cache folder.
+
+Of the credentials file the catalogue uses only whether it can be read and
+decoded, and which of the source profiles that targets name are sections in
+it (a missing one is a target's problem). So the entry lists those names with
+whether each was there (`sources`), and a hit needs each to be there or not,
+as then; any other section may come and go, and keys may change, without
+making the next start cold. The names are every target's source_profile and
+the settings' default source: a superset of what the catalogue looks up, since
+every hop of a chain of role profiles is itself a target.
+
+`load_catalogue_cached(defer_write=...)` hands the write of a fresh entry to
+the caller, so the app can write it after its first frame, off the UI thread.
 
 It is stored by column, and a column whose values come in runs (the account
 id, the file, the source profile of consecutive targets) as one value per run:
@@ -31,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import zlib
 
@@ -44,13 +54,12 @@ from roleswitch.core.regular_file import read_regular_file
 # loaded: credential-process's fast path stats the builders and the discovery caches.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from roleswitch.core.model import Catalogue
 
-_FORMAT = 3  # the cache layout: columns, some as runs; notes
-# Every line that `ini.section_names` may read as a header (it allows indentation).
-_SECTION_LINE = re.compile(rb"\n[ \t\f\v]*\[[^\n]*")
+_FORMAT = 4  # the cache layout: columns, some as runs; notes; sources
 # The modules whose code decides what a target is, from the files to the fields.
 _BUILDERS = (
     "catalogue.py",
@@ -112,8 +121,16 @@ def _code_fingerprint() -> str:
     return "/".join(parts)
 
 
-def load_catalogue_cached(folder: Path | None = None, *, discovery_folder: Path | None = None) -> Catalogue:
-    """`load_catalogue()`, answered from the cache when nothing it reads has changed."""
+def load_catalogue_cached(
+    folder: Path | None = None,
+    *,
+    discovery_folder: Path | None = None,
+    defer_write: Callable[[Callable[[], None]], None] | None = None,
+) -> Catalogue:
+    """`load_catalogue()`, answered from the cache when nothing it reads has changed.
+
+    On a miss the fresh entry is written at once, or, with `defer_write`, handed to it
+    as a function to call later (from any thread)."""
     from pathlib import Path
 
     config, toml, credentials = (
@@ -122,27 +139,38 @@ def load_catalogue_cached(folder: Path | None = None, *, discovery_folder: Path 
         paths.aws_credentials_path(),
     )
     discovery_folder = discovery_folder or paths.cache_dir()
-    key = _key(config, toml, credentials)
+    found = _key(config, toml, credentials)
+    key, sections = found if found is not None else (None, None)
     if key is not None:
         key += "\0" + _discovery_key(discovery_folder)
     entry = Path(folder or paths.cache_dir()) / "catalogue.json"
-    if key is not None and _trusted(entry.parent, create=False):
-        cached = _read(entry, key)
+    if key is not None and sections is not None and _trusted(entry.parent, create=False):
+        cached = _read(entry, key, sections)
         if cached is not None:
             return cached
     from roleswitch.core.catalogue import load_catalogue  # the parsers: only on a miss
 
     catalogue = load_catalogue(config, toml, credentials, discovery_folder=discovery_folder)
-    if key is not None:
-        _write(entry, key, catalogue)
+    if key is not None and sections is not None:
+        write_key, write_sections = key, sections
+
+        def write() -> None:
+            _write(entry, write_key, catalogue, write_sections)
+
+        if defer_write is None:
+            write()
+        else:
+            defer_write(write)
     return catalogue
 
 
-def _key(*files: Path) -> str | None:
-    """What the catalogue was built from, as one string: the format, the paths, and a
-    checksum and length of each file (of the credentials file, only its [section] lines)."""
+def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, frozenset[str] | None] | None:
+    """What the catalogue was built from, as one string: the format, the paths, a checksum
+    and length of the config and TOML; and the credentials file's section names, which
+    the entry's `sources` are checked against (None: the file is not UTF-8, and its bytes
+    join the key, since the problem says where it is not). None if a file is unreadable."""
     parts = [f"{_FORMAT}/{__version__}/{_code_fingerprint()}"]
-    for index, path in enumerate(files):
+    for path in (config, toml):
         try:
             data = read_regular_file(path)
         except FileNotFoundError:
@@ -150,10 +178,37 @@ def _key(*files: Path) -> str | None:
             continue
         except OSError:
             return None  # let the full load say what is wrong
-        if index == 2:  # the credentials file: only its [section] lines count, not the keys
-            data = data[: data.find(b"\n") + 1] + b"".join(_SECTION_LINE.findall(data))
-        parts.append(f"{path}:{len(data)}:{zlib.crc32(data):08x}{zlib.adler32(data):08x}")
-    return "\0".join(parts)
+        parts.append(f"{path}:{_checksum(data)}")
+    try:
+        data = read_regular_file(credentials)
+    except FileNotFoundError:
+        parts.append(f"{credentials}:missing")
+        return "\0".join(parts), frozenset()
+    except OSError:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        parts.append(f"{credentials}:not-utf-8:{_checksum(data)}")
+        return "\0".join(parts), frozenset()
+    from roleswitch.core.ini import section_names
+
+    parts.append(f"{credentials}:sections")
+    return "\0".join(parts), frozenset(section_names(text) if text else ())
+
+
+def _checksum(data: bytes) -> str:
+    return f"{len(data)}:{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
+def named_sources(catalogue: Catalogue) -> set[str]:
+    """Every profile name the catalogue may have looked for among the credentials file's
+    sections: each target's source_profile (each hop of a chain is a target too), and
+    the settings' default source."""
+    names = {t.source_profile for t in catalogue.targets if t.source_profile}
+    if catalogue.settings.source_profile:
+        names.add(catalogue.settings.source_profile)
+    return names
 
 
 def _discovery_key(folder: Path | str) -> str:
@@ -185,7 +240,7 @@ def _trusted(folder: Path, *, create: bool) -> bool:
         return False
 
 
-def _read(entry: Path, key: str) -> Catalogue | None:
+def _read(entry: Path, key: str, sections: frozenset[str]) -> Catalogue | None:
     from types import MappingProxyType
 
     from roleswitch.core.model import Catalogue, Settings, Target
@@ -196,6 +251,11 @@ def _read(entry: Path, key: str) -> Catalogue | None:
         data = json.loads(read_regular_file(entry, follow_symlinks=False, owner=effective_uid()))
         if data.get("key") != key:
             return None
+        sources = data["sources"]
+        if not isinstance(sources, dict) or any(
+            (name in sections) != there for name, there in sources.items()
+        ):
+            return None  # a source that a target names appeared or went
         count = data["count"]
         columns = [_decoded(column, count) for column in data["targets"]]
         if len(columns) != len(target_fields):
@@ -240,7 +300,7 @@ def _decoded(column: list, count: int) -> list:
     return values
 
 
-def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
+def _write(entry: Path, key: str, catalogue: Catalogue, sections: frozenset[str]) -> None:
     from roleswitch.core.guarded_file import atomic_write
 
     target_fields, settings_fields = _field_names()
@@ -255,6 +315,7 @@ def _write(entry: Path, key: str, catalogue: Catalogue) -> None:
         "problems": list(catalogue.problems),
         "account_names": dict(catalogue.account_names),
         "notes": list(catalogue.notes),
+        "sources": {name: name in sections for name in sorted(named_sources(catalogue))},
     }
     with contextlib.suppress(OSError):
         atomic_write(entry, json.dumps(data, separators=(",", ":")).encode("utf-8"), 0o600)
