@@ -43,7 +43,45 @@ def collector_paused_for_start_up() -> Iterator[Callable[[], None]]:
             gc.enable()
 
 
-def real_services(approve_device: Callable[[str], None] | None = None) -> Services:
+class WritesAfterFirstFrame:
+    """Cache writes held until the app's first frame is up, then each done on a thread of
+    its own: a cold start does not wait for the catalogue cache's encoding and fsync.
+    A write handed over after `release` starts at once (a reload's)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.Lock()
+        self._pending: list[Callable[[], None]] = []
+        self._released = False
+
+    def defer(self, write: Callable[[], None]) -> None:
+        with self._lock:
+            if not self._released:
+                self._pending.append(write)
+                return
+        self._start(write)
+
+    def release(self) -> None:
+        with self._lock:
+            self._released = True
+            pending, self._pending = self._pending, []
+        for write in pending:
+            self._start(write)
+
+    @staticmethod
+    def _start(write: Callable[[], None]) -> None:
+        import threading
+
+        # Not a daemon: a write in flight when the app closes is finished, not cut off.
+        threading.Thread(target=write, name="catalogue-cache-write").start()
+
+
+def real_services(
+    approve_device: Callable[[str], None] | None = None, later: WritesAfterFirstFrame | None = None
+) -> Services:
+    from functools import partial
+
     from roleswitch.core.catalogue_cache import load_catalogue_cached
     from roleswitch.core.clock import SystemClock
     from roleswitch.core.credentials_file import CredentialsFile
@@ -55,7 +93,11 @@ def real_services(approve_device: Callable[[str], None] | None = None) -> Servic
 
     mfa_sessions = MfaSessionStore()
     return Services(
-        load_catalogue=load_catalogue_cached,
+        load_catalogue=(
+            load_catalogue_cached
+            if later is None
+            else partial(load_catalogue_cached, defer_write=later.defer)
+        ),
         sts=StsClient(mfa_sessions=mfa_sessions),
         credentials=CredentialsFile(),
         clock=SystemClock(),
@@ -146,12 +188,14 @@ def build_app(
     badge: str = "",
     on_settled: Callable[[], None] | None = None,
     approve_device: Callable[[str], None] | None = None,
+    later: WritesAfterFirstFrame | None = None,
 ) -> RoleswitchApp:
     """The app with the real services; `launch` runs it. `approve_device` (the demo's local
-    Identity Center's approve) lets the sign-in dialog offer "Approve (demo)"."""
+    Identity Center's approve) lets the sign-in dialog offer "Approve (demo)". With `later`,
+    the catalogue cache is written when `later` is released instead of during the load."""
     from roleswitch.ui.app import RoleswitchApp
 
-    return RoleswitchApp(real_services(approve_device), badge=badge, on_settled=on_settled)
+    return RoleswitchApp(real_services(approve_device, later), badge=badge, on_settled=on_settled)
 
 
 INTERRUPTED = 130
@@ -190,10 +234,19 @@ def interrupt_closes(app: RoleswitchApp) -> Iterator[None]:
 
 def launch(badge: str = "", approve_device: Callable[[str], None] | None = None, **run_options: Any) -> int:
     """Run the app; `run_options` go to `App.run` (the benchmarks run it headless)."""
+    later = WritesAfterFirstFrame()
     with collector_paused_for_start_up() as settled:
-        app = build_app(badge, on_settled=settled, approve_device=approve_device)
-        with interrupt_closes(app):
-            app.run(**run_options)
+
+        def first_frame_up() -> None:
+            settled()
+            later.release()
+
+        app = build_app(badge, on_settled=first_frame_up, approve_device=approve_device, later=later)
+        try:
+            with interrupt_closes(app):
+                app.run(**run_options)
+        finally:
+            later.release()  # an app closed before it settled still leaves its cache
     if app.return_code == INTERRUPTED:
         import sys
 
