@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import assume_scale
+from benchmarks import assume_scale, fast_paths
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -47,6 +47,9 @@ STEPS = (
     "sso-start",
     "assume-scale",
     "palette",
+    "credential-process",
+    "status-settings",
+    "start-after-edit",
 )
 
 
@@ -387,6 +390,9 @@ class Bench:
             "sso-start": self.sso_start,
             "assume-scale": lambda: assume_scale.run(self),
             "palette": self.palette,
+            "credential-process": lambda: fast_paths.credential_process(self),
+            "status-settings": lambda: fast_paths.status_settings(self),
+            "start-after-edit": lambda: fast_paths.start_after_edit(self),
         }
         assert tuple(steps) == STEPS
         server = None
