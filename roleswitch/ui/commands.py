@@ -56,6 +56,13 @@ class PaletteIndex:
         targets = [t for t in catalogue.targets if t.valid]
         return cls(catalogue, targets, TargetFilter([t.search_text for t in targets]))
 
+    @classmethod
+    def prepared(cls, catalogue: Catalogue) -> PaletteIndex:
+        """An index with the filter's one-character index made: for a thread."""
+        index = cls.of(catalogue)
+        index.filter.prepare()
+        return index
+
     def best(self, terms: tuple[str, ...]) -> Iterator[Target]:
         """The targets matching every term, best first (as the list ranks them)."""
         if not terms:
@@ -64,15 +71,21 @@ class PaletteIndex:
         return map(self.targets.__getitem__, chain.from_iterable(tiers))
 
 
-# One index per app, made again when its catalogue is replaced (a reload, a discovery).
-_INDEXES: WeakKeyDictionary[object, PaletteIndex] = WeakKeyDictionary()
+# One index per app, made again when its catalogue is replaced (a reload, a discovery), in
+# a thread: the palette's first entries do not wait for it, only a search does.
+_INDEXES: WeakKeyDictionary[object, tuple[Catalogue, asyncio.Future[PaletteIndex]]] = WeakKeyDictionary()
 
 
-def palette_index(app: object, catalogue: Catalogue) -> PaletteIndex:
-    index = _INDEXES.get(app)
-    if index is None or index.catalogue is not catalogue:
-        index = _INDEXES[app] = PaletteIndex.of(catalogue)
-    return index
+def palette_index(app: object, catalogue: Catalogue) -> asyncio.Future[PaletteIndex]:
+    """The index of `catalogue`, made (in a thread) or being made; a failed one is made again."""
+    made = _INDEXES.get(app)
+    if made is not None and made[0] is catalogue:
+        future = made[1]
+        if not future.done() or (not future.cancelled() and future.exception() is None):
+            return future
+    future = asyncio.ensure_future(asyncio.to_thread(PaletteIndex.prepared, catalogue))
+    _INDEXES[app] = (catalogue, future)
+    return future
 
 
 def split_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
@@ -119,10 +132,10 @@ class AssumeCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     async def startup(self) -> None:
-        """Find the index for this catalogue, building its one-character index in a thread
-        the first time (the palette's searches wait for this), not on the first keystroke."""
-        index = palette_index(self.app, self.roleswitch.catalogue)
-        await asyncio.to_thread(index.filter.prepare)
+        """Start making the index for this catalogue when there is none: in a thread, so
+        neither the app's thread nor the first keystroke pays for 10,000 search texts and
+        their one-character index, and the palette's first entries do not wait for it."""
+        palette_index(self.app, self.roleswitch.catalogue)
 
     @property
     def _style(self) -> Style:
@@ -155,13 +168,12 @@ class AssumeCommands(Provider):
             )
 
     def _target_entries(
-        self, terms: tuple[str, ...]
+        self, index: PaletteIndex, terms: tuple[str, ...]
     ) -> Iterator[tuple[str, Callable[[], object], str, list]]:
         """(text, action, help, spans) of the targets' entries for `terms`, best first: with a
         leading verb its entries, then (when the verb's words could be a target's too) both
         verbs' entries of the targets matching every term."""
         app = self.roleswitch
-        index = palette_index(app, app.catalogue)
         verb_terms, verb = split_verb(terms)
         readings: list[tuple[tuple[tuple[str, ...], ...], tuple[str, ...], tuple[str, ...]]] = []
         if verb is not None:
@@ -199,7 +211,8 @@ class AssumeCommands(Provider):
         others = list(self._other_commands())
         matching = TargetFilter([text.lower() for text, _, _ in others]).rank(" ".join(terms))
         entries = [(*others[i], match_spans(others[i][0], terms)) for i in chain.from_iterable(matching)]
-        entries += islice(self._target_entries(terms), HIT_LIMIT)
+        index = await palette_index(self.app, self.roleswitch.catalogue)  # at once, once it is made
+        entries += islice(self._target_entries(index, terms), HIT_LIMIT)
         await asyncio.sleep(0)  # a newer keystroke cancels this search here, before any entry is shown
         top = _SCORE_PER_CHARACTER * (len(query) + 1)
         for rank, (text, action, help_text, spans) in enumerate(entries[:HIT_LIMIT]):
