@@ -164,11 +164,12 @@ def load_catalogue_cached(
     return catalogue
 
 
-def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, frozenset[str] | None] | None:
+def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, Sections] | None:
     """What the catalogue was built from, as one string: the format, the paths, a checksum
     and length of the config and TOML; and the credentials file's section names, which
     the entry's `sources` are checked against (None: the file is not UTF-8, and its bytes
-    join the key, since the problem says where it is not). None if a file is unreadable."""
+    join the key, since the problem says where it is not: no sections). None if a file
+    is unreadable."""
     parts = [f"{_FORMAT}/{__version__}/{_code_fingerprint()}"]
     for path in (config, toml):
         try:
@@ -183,18 +184,57 @@ def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, frozenset[st
         data = read_regular_file(credentials)
     except FileNotFoundError:
         parts.append(f"{credentials}:missing")
-        return "\0".join(parts), frozenset()
+        return "\0".join(parts), Sections("")
     except OSError:
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         parts.append(f"{credentials}:not-utf-8:{_checksum(data)}")
-        return "\0".join(parts), frozenset()
-    from roleswitch.core.ini import section_names
-
+        return "\0".join(parts), Sections("")
     parts.append(f"{credentials}:sections")
-    return "\0".join(parts), frozenset(section_names(text) if text else ())
+    return "\0".join(parts), Sections(text)
+
+
+class Sections:
+    """`name in Sections(text)` is `name in ini.section_names(text)`, found by looking for
+    `[name]` instead of listing every header: a hit asks about a few names, and listing
+    10,000 sections costs a start several milliseconds. After `FEW` questions it lists them
+    once after all."""
+
+    FEW = 16
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.asked = 0
+        self.names: set[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        from roleswitch.core.ini import DEFAULTS, section_names
+
+        if not isinstance(name, str) or not name or name == DEFAULTS or "\n" in name or "\r" in name:
+            return False  # no header line can hold it
+        self.asked += 1
+        if self.names is None and self.asked > self.FEW:
+            self.names = section_names(self.text) if self.text else set()
+        if self.names is not None:
+            return name in self.names
+        return self._has_header(name)
+
+    def _has_header(self, name: str) -> bool:
+        """A line that is `[name]` after any blanks, with no `]` after it: the header regex
+        takes the name up to the line's last `]`. A line starts after `\n` or `\r` (a `\r`
+        that starts no line is always followed by `\n`, so the two readings agree)."""
+        text, needle = self.text, f"[{name}]"
+        at = text.find(needle)
+        while at != -1:
+            start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+            ends = [end for end in (text.find("\n", at), text.find("\r", at)) if end != -1]
+            end = min(ends) if ends else len(text)
+            if (start == at or text[start:at].isspace()) and "]" not in text[at + len(needle) : end]:
+                return True
+            at = text.find(needle, at + 1)
+        return False
 
 
 def _checksum(data: bytes) -> str:
@@ -240,7 +280,7 @@ def _trusted(folder: Path, *, create: bool) -> bool:
         return False
 
 
-def _read(entry: Path, key: str, sections: frozenset[str]) -> Catalogue | None:
+def _read(entry: Path, key: str, sections: Sections) -> Catalogue | None:
     from types import MappingProxyType
 
     from roleswitch.core.model import Catalogue, Settings, Target
@@ -300,7 +340,7 @@ def _decoded(column: list, count: int) -> list:
     return values
 
 
-def _write(entry: Path, key: str, catalogue: Catalogue, sections: frozenset[str]) -> None:
+def _write(entry: Path, key: str, catalogue: Catalogue, sections: Sections) -> None:
     from roleswitch.core.guarded_file import atomic_write
 
     target_fields, settings_fields = _field_names()

@@ -54,6 +54,7 @@ class WritesAfterFirstFrame:
         self._lock = threading.Lock()
         self._pending: list[Callable[[], None]] = []
         self._released = False
+        self._threads: list[threading.Thread] = []
 
     def defer(self, write: Callable[[], None]) -> None:
         with self._lock:
@@ -69,12 +70,19 @@ class WritesAfterFirstFrame:
         for write in pending:
             self._start(write)
 
-    @staticmethod
-    def _start(write: Callable[[], None]) -> None:
+    def finish(self) -> None:
+        """When the app has closed: release what is held and wait for every write."""
+        self.release()
+        for thread in self._threads:
+            thread.join()
+
+    def _start(self, write: Callable[[], None]) -> None:
         import threading
 
         # Not a daemon: a write in flight when the app closes is finished, not cut off.
-        threading.Thread(target=write, name="catalogue-cache-write").start()
+        thread = threading.Thread(target=write, name="catalogue-cache-write")
+        self._threads.append(thread)
+        thread.start()
 
 
 def real_services(
@@ -246,7 +254,7 @@ def launch(badge: str = "", approve_device: Callable[[str], None] | None = None,
             with interrupt_closes(app):
                 app.run(**run_options)
         finally:
-            later.release()  # an app closed before it settled still leaves its cache
+            later.finish()  # an app closed before it settled still leaves its cache
     if app.return_code == INTERRUPTED:
         import sys
 

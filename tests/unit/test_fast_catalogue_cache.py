@@ -103,3 +103,39 @@ def test_a_deferred_write_happens_only_when_called(home, no_full_load):
     assert entry(home).exists()
     no_full_load()
     assert load_catalogue_cached(defer_write=writes.append) == first and len(writes) == 1
+
+
+def test_sections_answers_exactly_as_the_catalogues_section_names():
+    import random
+
+    from roleswitch.core.catalogue_cache import Sections
+    from roleswitch.core.ini import section_names
+
+    pieces = [
+        "[",
+        "]",
+        "a",
+        "b",
+        "a]b",
+        " ",
+        "\t",
+        "\x0c",
+        "\x85",
+        "\n",
+        "\r\n",
+        "\r",
+        "DEFAULT",
+        ";",
+        "=",
+        "é",
+    ]
+    names = ["a", "b", "a]b", "[a", "a ", " a", "DEFAULT", "é", "a\nb", "", "]"]
+    rng = random.Random(17)
+    for _ in range(4000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 24)))
+        expected = section_names(text)
+        found = Sections(text)
+        for name in names:
+            assert (name in found) == (name in expected), (text, name)
+    many = Sections("".join(f"[s{n}]\n" for n in range(40)))
+    assert all(f"s{n}" in many for n in range(40)) and "s40" not in many and many.names is not None
