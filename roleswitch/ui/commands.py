@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from roleswitch.ui.app import RoleswitchApp
 
 DISCOVER_LIMIT = 50
-HIT_LIMIT = 50  # entries per keystroke at most: the palette's own work grows with each
+HIT_LIMIT = 20  # entries a keystroke at most: over a screenful (14 at 120x40); each adds work
 # The verbs of a target's entries, as the words a query may start with.
 ASSUME, SDK_PROFILE = ("assume",), ("sdk", "profile")
 VERBS = (ASSUME, SDK_PROFILE)
