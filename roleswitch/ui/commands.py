@@ -33,8 +33,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from roleswitch.ui.app import RoleswitchApp
 
-DISCOVER_LIMIT = 50
 HIT_LIMIT = 20  # entries a keystroke at most: over a screenful (14 at 120x40); each adds work
+DISCOVER_LIMIT = HIT_LIMIT  # the empty palette: its first targets, as cheap a keystroke as any
 # The verbs of a target's entries, as the words a query may start with.
 ASSUME, SDK_PROFILE = ("assume",), ("sdk", "profile")
 VERBS = (ASSUME, SDK_PROFILE)

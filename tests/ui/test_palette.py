@@ -78,6 +78,8 @@ async def test_at_most_hit_limit_entries_ranked_like_the_list(home):
         ranked = await texts(app, "assume admin")
         assert ranked == ["assume: prod/Admin", "assume: legacy-admin"]
         assert (await texts(app, "assume role0299"))[0] == "assume: big/Role0299"
+        provider = AssumeCommands(app.screen)
+        assert len([hit async for hit in provider.discover()]) == HIT_LIMIT  # the empty palette too
 
 
 async def test_matched_letters_are_marked(home):
