@@ -112,7 +112,7 @@ def files(home):
 @pytest.mark.parametrize("profile", PROFILES)
 def test_each_source_kind_resolves_as_botocore_does(files, profile):
     ours = source_session(profile)
-    assert type(ours._session).__name__ == "ChainSession"  # the fast way, not the fallback
+    assert ours._session.sees_chain_only  # the fast way, not the fallback
     assert resolved(lambda: ours) == resolved(lambda: boto3.Session(profile_name=profile))
     assert scoped(ours) == scoped(boto3.Session(profile_name=profile))
 
@@ -224,7 +224,7 @@ def test_files_only_a_whole_parse_can_read_go_to_botocore(home, config):
 def test_plain_files_are_read_the_fast_way_as_botocore_reads_them(home, config):
     home.write(config, "[corp]\naws_access_key_id = AKIACORP000000000001\naws_secret_access_key = s\n")
     ours = source_session("corp")
-    assert type(ours._session).__name__ == "ChainSession"
+    assert ours._session.sees_chain_only
     assert resolved(lambda: ours) == resolved(lambda: boto3.Session(profile_name="corp"))
     assert scoped(ours) == scoped(boto3.Session(profile_name="corp"))
 
@@ -288,3 +288,32 @@ def test_sessions_share_one_data_loader_so_a_call_leaves_little_garbage(files):
     finally:
         gc.enable()
     assert garbage < 8000  # a loader of its own: 26,000 (the models and rules, dropped)
+
+
+def test_an_unchanged_home_is_not_read_again_and_an_edit_is_seen(files, monkeypatch):
+    from roleswitch.core import file_identity
+    from roleswitch.core.aws import source_session as module
+
+    monkeypatch.setattr(file_identity, "SETTLED_NS", 0)  # the files count as settled at once
+    reads: list[object] = []
+    real = module._read
+    monkeypatch.setattr(module, "_read", lambda path: reads.append(path) or real(path))
+    first = source_session("corp").get_credentials().get_frozen_credentials()
+    assert len(reads) == 2
+    again = source_session("corp").get_credentials().get_frozen_credentials()
+    assert again == first and len(reads) == 2
+    files.credentials.write_text(CREDENTIALS.replace("corp-secret", "rotated-secret"))
+    rotated = source_session("corp").get_credentials().get_frozen_credentials()
+    assert rotated.secret_key == "rotated-secret" and len(reads) == 4
+    assert resolved(lambda: source_session("corp")) == resolved(lambda: boto3.Session(profile_name="corp"))
+
+
+def test_a_just_written_file_is_read_every_time(files, monkeypatch):
+    from roleswitch.core.aws import source_session as module
+
+    reads: list[object] = []
+    real = module._read
+    monkeypatch.setattr(module, "_read", lambda path: reads.append(path) or real(path))
+    source_session("corp")
+    source_session("corp")
+    assert len(reads) == 4  # written within SETTLED_NS: another write may keep its identity

@@ -21,6 +21,7 @@ and exactly botocore.
 from __future__ import annotations
 
 import configparser
+import copy
 import os
 import re
 import threading
@@ -52,9 +53,8 @@ def source_session(profile: str | None = None, **credentials: Any):
     call, whose collection walks the app's whole heap (full GC pauses of 50 ms and more
     on the event loop at 10,000 targets)."""
     import boto3
-    import botocore.session
 
-    session = chain_session(profile) or botocore.session.Session(profile=profile)
+    session = _botocore_session(profile)
     data_path = session.get_config_variable("data_path")  # a missing profile raises here, as in boto3
     with _loaders_lock:
         loader = _loaders.get(data_path)
@@ -76,19 +76,46 @@ _loaders_lock = threading.Lock()
 def chain_session(profile: str | None = None):
     """A botocore session for `profile` that sees only its chain, or None when only
     botocore's full parse can say what the files mean (the caller then uses it)."""
-    import botocore.session
+    session = _botocore_session(profile)
+    return session if session.sees_chain_only else None
 
-    probe = botocore.session.Session(profile=profile)
-    name = probe.get_config_variable("profile") or "default"  # instance or env: no file read
-    config_path = _expanded(probe.get_config_variable("config_file"))
-    credentials_path = _expanded(probe.get_config_variable("credentials_file"))
+
+def _botocore_session(profile: str | None):
+    """A botocore session for `profile`: one that sees only its chain when the cut is
+    sure, else one that reads the whole files as botocore always does."""
+    session = _new_chain_session(profile)
+    name = session.get_config_variable("profile") or "default"  # instance or env: no file read
+    config_path = _expanded(session.get_config_variable("config_file"))
+    credentials_path = _expanded(session.get_config_variable("credentials_file"))
+    cut = _remembered_cut(config_path, credentials_path, name)
+    if cut is not None:
+        session.see_only(*cut)
+    return session
+
+
+def _remembered_cut(config_path: str | None, credentials_path: str | None, name: str):
+    """`chain_sections` of the two files for `name`, or None if unsure; remembered against
+    the files' identities (see file_identity) once they are settled, so the app's next
+    Enter on an unchanged home reads nothing."""
+    from roleswitch.core.file_identity import identities
+
+    known = identities([config_path, credentials_path]) if config_path and credentials_path else None
+    key = (known[0], name) if known is not None and known[1] else None
+    if key is not None and key in _cuts:
+        return _cuts[key]
     try:
-        config_data = _read(config_path)
-        credentials_data = _read(credentials_path)
-        config_only, credentials_only = chain_sections(config_data, credentials_data, name)
+        cut = chain_sections(_read(config_path), _read(credentials_path), name)
     except _Unsure:
-        return None
-    return _new_chain_session(profile, config_only, credentials_only)
+        cut = None
+    if key is not None:
+        if len(_cuts) >= _CUTS_KEPT:
+            _cuts.clear()
+        _cuts[key] = cut
+    return cut
+
+
+_CUTS_KEPT = 32
+_cuts: dict[tuple[str, str], Any] = {}
 
 
 def chain_sections(
@@ -183,16 +210,21 @@ def _parsed_sections(data: bytes, kind: str | None, name: str) -> dict[str, dict
     if kind == "profile" and name == "default":
         plain = {"default", "profile default"}
     found: list[tuple[str, int]] = []
-    # Every line that may be a header holding the name, found by one C-speed scan rather
-    # than a stop at each `source_profile = NAME` of a file with thousands of them.
-    pattern = re.compile(rb"^[^\S\r\n]*\[[^\r\n]*" + re.escape(name.encode("utf-8")) + rb"[^\r\n]*", re.M)
+    # Every `[` followed on its line by the name: a search led by a literal runs at C speed
+    # and never stops at the thousands of `source_profile = NAME` lines of a large file.
+    pattern = re.compile(rb"\[[^\r\n]*?" + re.escape(name.encode("utf-8")))
     for match in pattern.finditer(data):
-        line = match.group()
+        at = match.start()
+        line_start = data.rfind(b"\n", 0, at) + 1
+        if data[line_start:at].decode("utf-8").strip():
+            continue  # a `[` inside a value or after another one: not where a header starts
+        line_end = data.find(b"\n", at)
+        line = data[line_start : len(data) if line_end == -1 else line_end]
         section = header_name(line.decode("utf-8").strip())
         if section is not None and _defines(section, kind) == name:
-            if section not in plain or not line.startswith(b"["):
+            if section not in plain or line_start != at:
                 raise _Unsure  # an unusual spelling, or an indented header
-            found.append((section, match.start()))
+            found.append((section, line_start))
     if not found:
         return {}
     if len(found) > 1:
@@ -245,18 +277,30 @@ def _chain_session_class():
             return _config_provider(self._session, profile_name, self._config_only)
 
     class ChainSession(botocore.session.Session):
-        def __init__(self, profile, config_only, credentials_only) -> None:
+        """botocore's session; after `see_only`, the files it sees are the chain's cut."""
+
+        def __init__(self, profile) -> None:
             super().__init__(profile=profile)
-            self._config_only = config_only
-            self._credentials_only = credentials_only
+            self.sees_chain_only = False
+            self._config_only: dict[str, Any] | None = None
+            self._credentials_only: dict[str, Any] | None = None
+            self._chain_config: dict[str, Any] = {}
+
+        def see_only(self, config_only, credentials_only) -> None:
+            """Show botocore only these (copies: a remembered cut is shared by sessions)."""
+            self._config_only = copy.deepcopy(config_only)
+            self._credentials_only = copy.deepcopy(credentials_only)
             self._chain_config = _merged(config_only, credentials_only)
+            self.sees_chain_only = True
 
         @property
         def full_config(self):
-            return self._chain_config
+            return self._chain_config if self.sees_chain_only else super().full_config
 
         def _create_credential_resolver(self):
             resolver = super()._create_credential_resolver()
+            if not self.sees_chain_only:
+                return resolver
             providers = resolver.providers
             for index, provider in enumerate(providers):
                 if isinstance(provider, botocore.credentials.SharedCredentialProvider):
@@ -313,8 +357,6 @@ def _config_provider(session, profile_name, config_only):
 def _merged(config_only: dict[str, Any] | None, credentials_only: dict[str, Any] | None) -> dict[str, Any]:
     """botocore's `full_config`: the config file's map, the credentials file's profiles
     merged into its profiles."""
-    import copy
-
     merged = copy.deepcopy(config_only) if config_only is not None else {"profiles": {}}
     for profile, values in (credentials_only or {}).items():
         if profile not in merged["profiles"]:
@@ -327,8 +369,8 @@ def _merged(config_only: dict[str, Any] | None, credentials_only: dict[str, Any]
 _session_class = None
 
 
-def _new_chain_session(profile, config_only, credentials_only):
+def _new_chain_session(profile):
     global _session_class
     if _session_class is None:
         _session_class = _chain_session_class()
-    return _session_class(profile, config_only, credentials_only)
+    return _session_class(profile)
