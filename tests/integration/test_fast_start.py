@@ -3,22 +3,12 @@ it; an app closed before it settled still leaves its cache; the next start is wa
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 import threading
 
 from roleswitch.ui.launch import WritesAfterFirstFrame
+from tests.ui.test_start_up_collector import run_python
 
 CONFIG = "[profile corp]\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::111111111111:role/Admin\nsource_profile = corp\n"
-
-
-def run_python(code: str) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout.strip()
 
 
 def entry(home):
