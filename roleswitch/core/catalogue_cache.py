@@ -142,7 +142,7 @@ def load_catalogue_cached(
     found = _key(config, toml, credentials)
     key, sections = found if found is not None else (None, None)
     if key is not None:
-        key += "\0" + _discovery_key(discovery_folder)
+        key += "\0" + discovery_key(discovery_folder)
     entry = Path(folder or paths.cache_dir()) / "catalogue.json"
     if key is not None and sections is not None and _trusted(entry.parent, create=False):
         cached = _read(entry, key, sections)
@@ -251,8 +251,9 @@ def named_sources(catalogue: Catalogue) -> set[str]:
     return names
 
 
-def _discovery_key(folder: Path | str) -> str:
-    """Name, size and mtime of each discovery cache file: a stat each, no read."""
+def discovery_key(folder: Path | str) -> str:
+    """Name, size and mtime of each discovery cache file: a stat each, no read. The app
+    compares it to notice a discovery made by another terminal."""
     parts = [str(folder)]
     try:
         with os.scandir(folder) as entries:

@@ -154,7 +154,7 @@ def _assume(target: Target, settings: Settings) -> Credentials:
 def input_stamp() -> tuple[str, bool] | None:
     """The identity of everything an answer is built from, and whether all of it is
     settled (see file_identity); None when a file cannot even be looked at."""
-    from roleswitch.core.catalogue_cache import _discovery_key, builder_paths
+    from roleswitch.core.catalogue_cache import builder_paths, discovery_key
 
     here = os.path.dirname(__file__)
     found = identities(
@@ -168,7 +168,7 @@ def input_stamp() -> tuple[str, bool] | None:
     )
     if found is None:
         return None
-    return f"{__version__}\0{found[0]}\0{_discovery_key(paths.cache_location())}", found[1]
+    return f"{__version__}\0{found[0]}\0{discovery_key(paths.cache_location())}", found[1]
 
 
 def _hint_path(folder: str, name: str) -> str:
