@@ -295,6 +295,7 @@ class RoleswitchApp(App[None]):
 
     def load(self) -> None:
         """(Re)read the catalogue and the active session; problems become notifications."""
+        self.sso_key.note_discoveries()  # before the read: a discovery landing during it is seen
         self.catalogue = self.services.load_catalogue()
         self.auto_renew = self.settings.auto_renew
         # Watched from before the first read: a write during the read is seen at the next tick.
@@ -333,6 +334,7 @@ class RoleswitchApp(App[None]):
         if self.follow_credentials_file():
             return  # session_changed() has ticked already
         if self.cache_watch is not None and self.cache_watch.changed():
+            self.sso_key.cache_folder_changed()  # a discovery made in another terminal
             had_session = self.mfa_expiry is not None
             self.mfa_changed()  # e.g. `roleswitch logout` in another terminal
             self.refresh_bindings()

@@ -2,8 +2,10 @@
 discovery in the background.
 
 `SsoKey` holds what the app knows of each SSO session (read from the caches, never
-the network, in a background job: at start, after a sign-in or a renewal, and once a
-minute so a sign-in from another terminal shows) and decides from it. The sign-in key
+the network, in a background job: at start, after a sign-in or a renewal, when the
+AWS CLI's token folder changes, so a sign-in or sign-out in another terminal shows
+within a second, and once a minute). A discovery saved by another program (its file
+in roleswitch's cache folder) makes the app read the catalogue again. The sign-in key
 opens `SsoLoginScreen` for one session (asking which when there are several). After a
 sign-in, and at start for every signed-in session whose accounts were last listed more
 than an hour ago (or never), discovery runs in a background job, one session at a
@@ -19,7 +21,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from roleswitch.core import paths
+from roleswitch.core.catalogue_cache import discovery_key
 from roleswitch.core.clock import format_left, format_left_coarse, format_local, seconds_left
+from roleswitch.core.file_watch import FileWatch
 from roleswitch.ui.widgets.session_bar import Note
 
 if TYPE_CHECKING:
@@ -78,6 +83,12 @@ class SsoKey:
         self.ended: dict[str, datetime | None] = {}
         self._ticks = 0
         self.attention = False  # the active role's sign-in has ended: the sign-in key is highlighted
+        # What other terminals do: `roleswitch login` or `aws sso login` (the token folder),
+        # `roleswitch discover` or another app's discovery (the discovery files).
+        from roleswitch.core.sso.token_cache import default_cache_folder
+
+        self.token_watch = FileWatch(str(default_cache_folder()))
+        self.discoveries = ""  # discovery_key as the catalogue was last loaded
 
     @property
     def service(self) -> IdentityCenterService | None:
@@ -130,8 +141,22 @@ class SsoKey:
 
     def tick(self) -> None:
         self._ticks += 1
-        if self._ticks % STATUS_EVERY == 0 and self.statuses:
-            self.read_statuses()
+        if self.token_watch.changed() or (self._ticks % STATUS_EVERY == 0 and self.statuses):
+            self.read_statuses()  # a sign-in or sign-out elsewhere shows within a second
+
+    def note_discoveries(self) -> None:
+        self.discoveries = discovery_key(paths.cache_location())
+
+    def cache_folder_changed(self) -> None:
+        """roleswitch's cache folder changed: when a discovery file is new or rewritten by
+        another program (not by this app's own discovery, which reloads when done), read
+        the catalogue again so its roles show."""
+        key = discovery_key(paths.cache_location())
+        if key == self.discoveries:
+            return
+        self.discoveries = key
+        if self.discovering is None and self.app.organization_refresh.running is None:
+            self.reload_catalogue()
 
     # --- what the top bar says ------------------------------------------------------------
 
@@ -348,6 +373,7 @@ class SsoKey:
                 app.notify(error or "The roles could not be read again.", severity="warning")
                 return
             app.catalogue_reloaded(catalogue)
+            self.discoveries = discovery_key(paths.cache_location())
             self.read_statuses()
 
         app.in_background(app.services.load_catalogue, loaded)
