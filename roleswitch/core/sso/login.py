@@ -1,10 +1,13 @@
 """Sign in to IAM Identity Center with the device authorization grant (RFC 8628).
 
 One core function for every front end: the CLI prints the code on stderr, the app
-(later) shows it in a modal. RegisterClient (a cached, unexpired registration is
-reused), StartDeviceAuthorization, `show(...)`, then CreateToken polled at the given
-interval (+5 s on each SlowDown) until the person approves, denies, the code expires
-or the caller cancels. Every call runs under an overall deadline, and the loop is
+shows it in a modal. RegisterClient (a cached registration is reused while it lasts
+another hour and was made for this session's start URL and region),
+StartDeviceAuthorization, `show(...)`, then CreateToken polled at the given interval
+(+5 s on each SlowDown) until the person approves, denies, the code expires or the
+caller cancels. When the service refuses the registration (a portal that was
+replaced or restarted, a revoked client), the client registers again, once, and the
+sign-in goes on with a new code. Every call runs under an overall deadline, and the loop is
 bounded by the code's own lifetime. No browser is needed: the URL and code are shown
 so they can be opened anywhere, on another machine too (SSH).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from roleswitch.core.sso.config import SsoSession
@@ -26,6 +30,9 @@ CLIENT_NAME = "roleswitch"
 SLOW_DOWN_INCREMENT = 5  # RFC 8628 section 3.5
 REGISTRATION_MARGIN = timedelta(hours=1)  # a registration about to expire is not reused
 LONGEST_DEVICE_CODE = 3600  # an answer claiming longer is trimmed: the loop must end
+# The service no longer accepts the client registration (its portal was replaced, or it was revoked).
+CLIENT_REFUSED = frozenset({"InvalidClientException", "UnauthorizedClientException"})
+OIDC_NAME = "IAM Identity Center's sign-in service"
 
 ShowCode = Callable[[str, str, str, int], None]  # user_code, verification_uri, ..._complete, expires_in
 Cancel = threading.Event | Callable[[], bool] | None
@@ -59,7 +66,53 @@ def login(
     cancelled = _cancelled(cancel)
     wait = pause or _pauser(cancel)
     client = make_client("sso-oidc", session.region, timeouts)
-    client_id, client_secret, registration_expires_at = _registration(session, client, cache, timeouts, now)
+    registration = _cached_registration(session, cache, now) or _register(session, client, timeouts)
+    renewed = False
+    while True:  # at most twice: a refused registration is replaced once, never in a loop
+        try:
+            token = _sign_in(session, client, registration, show, cancelled, wait, timeouts, clock, now)
+        except _ClientRefused as refused:
+            if renewed:
+                raise SsoError(
+                    f"{OIDC_NAME} refused roleswitch's client registration twice ({refused.code}); "
+                    f"check sso_start_url and sso_region of the SSO session {session.name} and try again.",
+                    code="error",
+                ) from None
+            renewed = True
+            registration = _register(session, client, timeouts)
+            continue
+        cache.save(session, token)
+        return token
+
+
+@dataclass(frozen=True, slots=True)
+class _Registration:
+    """RegisterClient's product; the secret never shows in repr."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    expires_at: datetime | None
+
+
+class _ClientRefused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _sign_in(
+    session: SsoSession,
+    client,
+    registration: _Registration,
+    show: ShowCode,
+    cancelled: Callable[[], bool],
+    wait: Callable[[float], object],
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    now: Callable[[], datetime],
+) -> SsoToken:
+    """One device authorization with this registration, shown and polled to its end."""
+    client_id, client_secret = registration.client_id, registration.client_secret
     device = _call(
         lambda: client.start_device_authorization(
             clientId=client_id, clientSecret=client_secret, startUrl=session.start_url
@@ -88,11 +141,9 @@ def login(
         except _SlowDown:
             interval += SLOW_DOWN_INCREMENT
         else:
-            token = token_from_answer(
-                session, answer, now(), client_id, client_secret, registration_expires_at
+            return token_from_answer(
+                session, answer, now(), client_id, client_secret, registration.expires_at
             )
-            cache.save(session, token)
-            return token
         wait(min(interval, max(0.0, deadline - clock())))
     raise _expired_error()
 
@@ -130,7 +181,9 @@ def _poll(client, client_id: str, client_secret: str, device_code: str, timeouts
             ) from None
         if code == "ExpiredTokenException":
             raise _expired_error() from None
-        if code in ("InvalidGrantException", "InvalidClientException"):
+        if code in CLIENT_REFUSED:
+            raise _ClientRefused(code) from None
+        if code == "InvalidGrantException":
             raise SsoError(
                 "IAM Identity Center no longer knows this sign-in request; run roleswitch login again.",
                 code="expired",
@@ -138,29 +191,44 @@ def _poll(client, client_id: str, client_secret: str, device_code: str, timeouts
         raise map_transport_error(error, "sso-oidc") from None
 
 
-def _registration(
-    session: SsoSession, client, cache: TokenCache, timeouts: Timeouts, now: Callable[[], datetime]
-) -> tuple[str, str, datetime | None]:
-    """The cached client registration if it lasts another hour, else a new one."""
+def _cached_registration(
+    session: SsoSession, cache: TokenCache, now: Callable[[], datetime]
+) -> _Registration | None:
+    """The cached client registration, if it lasts another hour and was made for this
+    session's start URL and region (the cache file names both; a file without them, as
+    old tools wrote, is given the benefit of the doubt: a refusal registers again)."""
     cached = cache.load(session)
-    if cached is not None and cached.registration_valid(now() + REGISTRATION_MARGIN):
-        return str(cached.client_id), str(cached.client_secret), cached.registration_expires_at
+    if cached is None or not cached.registration_valid(now() + REGISTRATION_MARGIN):
+        return None
+    if not cached.made_for(session):
+        return None
+    return _Registration(str(cached.client_id), str(cached.client_secret), cached.registration_expires_at)
+
+
+def _register(session: SsoSession, client, timeouts: Timeouts) -> _Registration:
     params: dict = {"clientName": CLIENT_NAME, "clientType": "public"}
     if session.scopes:
         params["scopes"] = list(session.scopes)  # with scopes, AWS hands out refresh tokens
-    answer = _call(lambda: client.register_client(**params), timeouts)
+    answer = _call(lambda: client.register_client(**params), timeouts, refusable=False)
     client_id, secret = _texts(answer, "clientId", "clientSecret", what="client registration")
     expires = answer.get("clientSecretExpiresAt")
     expires_at = datetime.fromtimestamp(expires, UTC) if isinstance(expires, int) and expires > 0 else None
-    return client_id, secret, expires_at
+    return _Registration(client_id, secret, expires_at)
 
 
-def _call(call: Callable[[], dict], timeouts: Timeouts) -> dict:
-    from roleswitch.core.sso.calls import map_transport_error, within_deadline
+def _call(call: Callable[[], dict], timeouts: Timeouts, *, refusable: bool = True) -> dict:
+    """One OIDC call; a refused client registration is `_ClientRefused` when `refusable`,
+    anything else one sentence."""
+    from roleswitch.core.sso.calls import error_code, map_transport_error, within_deadline
 
     try:
         return within_deadline(call, timeouts, "sso-oidc")
+    except SsoError:
+        raise
     except Exception as error:
+        code = error_code(error)
+        if refusable and code in CLIENT_REFUSED:
+            raise _ClientRefused(code) from None
         raise map_transport_error(error, "sso-oidc") from None
 
 

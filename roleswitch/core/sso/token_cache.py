@@ -93,6 +93,11 @@ class SsoToken:
             and self.registration_expires_at > now
         )
 
+    def made_for(self, session: SsoSession) -> bool:
+        """Not known to belong to another portal: the start URL and region the file names
+        (the AWS CLI writes both) are this session's, or the file does not name them."""
+        return self.start_url in ("", session.start_url) and self.region in ("", session.region)
+
     def refreshable(self, now: datetime) -> bool:
         return self.refresh_token is not None and self.registration_valid(now)
 
