@@ -23,6 +23,7 @@ endpoint is this process's, so printing it after the demo ended would be a lie.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -260,13 +261,13 @@ class DemoSandbox:
         host, port = self._server.get_host_and_port()
         self.url = f"http://{host}:{port}"
         from roleswitch.local.federation import FederationStandIn
-
-        self._federation = FederationStandIn(self.url).start()
         from roleswitch.local.identity_center import Account, IdentityCenter
 
         self.identity_center = IdentityCenter(
             [Account(*account) for account in SSO_ACCOUNTS], region=REGION
         ).start()
+        # moto does not know the Identity Center's role credentials: the console asks it first.
+        self._federation = FederationStandIn(self.url, verify=self._sso_identity).start()
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.folder / MARKER).write_text(
             "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
@@ -341,6 +342,18 @@ class DemoSandbox:
             f"# or from any terminal: curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
             f"# (the sign-in is kept in your ~/.aws/sso/cache under its own name, as the AWS CLI keeps it)"
         )
+
+    def _sso_identity(self, key_id: str, secret: str, token: str) -> tuple[str, str] | None:
+        """Who role credentials from the demo's Identity Center are, as STS would name them
+        (an `AWSReservedSSO_` role, as IAM Identity Center makes it); None if it did not
+        issue them or they expired."""
+        center = self.identity_center
+        issued = center.issued_role(key_id, secret, token) if center is not None else None
+        if issued is None:
+            return None
+        suffix = hashlib.sha256(f"{issued.account_id}/{issued.role_name}".encode()).hexdigest()[:16]
+        role = f"AWSReservedSSO_{issued.role_name}_{suffix}"
+        return f"arn:aws:sts::{issued.account_id}:assumed-role/{role}/{DEMO_USER}", issued.account_id
 
     def _point_environment_here(self) -> None:
         env = self.environment()

@@ -4,9 +4,10 @@ It answers what signin.aws.amazon.com/federation answers:
 
 - `GET /federation?Action=getSigninToken&Session=JSON[&SessionDuration=N]`: 200 with
   `{"SigninToken": ...}`, or 400 when the Session is not exactly a temporary session's
-  three values, when SessionDuration is outside 900..43200, or when STS does not know
-  the session (checked with GetCallerIdentity against `sts_endpoint`, moto in the demo
-  and the tests; that also says who is signing in).
+  three values, when SessionDuration is outside 900..43200, or when neither the optional
+  `verify` callable (another local issuer of credentials, such as the demo's IAM Identity
+  Center) nor STS knows the session (checked with GetCallerIdentity against
+  `sts_endpoint`, moto in the demo and the tests; that also says who is signing in).
 - `GET /federation?Action=login&Issuer=..&Destination=..&SigninToken=..`: a redirect to
   `/console/ID`, a page naming the role, the account and where AWS would have landed,
   for 15 minutes; a 400 page for an unknown or expired token.
@@ -25,6 +26,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -39,6 +41,9 @@ SESSION_KEYS = {"sessionId", "sessionKey", "sessionToken"}
 MOTO_FEDERATION_KEY = "AKIAIOSFODNN7EXAMPLE"
 MAX_TOKENS = 1000  # remembered sign-ins; the oldest go first
 
+# (key id, secret, session token) -> (identity ARN, account id), or None when unknown or expired
+Verifier = Callable[[str, str, str], "tuple[str, str] | None"]
+
 
 @dataclass
 class SignIn:
@@ -52,10 +57,22 @@ class SignIn:
 
 
 class FederationStandIn:
-    """The server; `endpoint` is what ROLESWITCH_FEDERATION_ENDPOINT should be set to."""
+    """The server; `endpoint` is what ROLESWITCH_FEDERATION_ENDPOINT should be set to.
 
-    def __init__(self, sts_endpoint: str | None = None, *, port: int = 0, clock=time.monotonic) -> None:
+    `verify`, when given, is asked first about each session (credentials STS does not know,
+    such as a local Identity Center's role credentials); a None answer falls back to STS.
+    """
+
+    def __init__(
+        self,
+        sts_endpoint: str | None = None,
+        *,
+        port: int = 0,
+        clock=time.monotonic,
+        verify: Verifier | None = None,
+    ) -> None:
         self.sts_endpoint = sts_endpoint
+        self.verify = verify
         self.clock = clock
         self.tokens: dict[str, SignIn] = {}
         self.pages: dict[str, SignIn] = {}
@@ -173,7 +190,11 @@ class FederationStandIn:
         )
 
     def _who(self, key_id: str, secret: str, token: str) -> tuple[str | None, str]:
-        """Ask STS who these credentials are; (None, "") when it refuses them."""
+        """Ask `verify`, then STS, who these credentials are; (None, "") when both refuse them."""
+        if self.verify is not None:
+            known = self.verify(key_id, secret, token)
+            if known is not None:
+                return known
         if self.sts_endpoint is None:
             return "unknown (no STS endpoint to check with)", "unknown"
         import boto3

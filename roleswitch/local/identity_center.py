@@ -15,6 +15,9 @@ Portal (bearer token in `x-amz-sso_bearer_token`):
   GET /assignment/accounts, GET /assignment/roles, GET /federation/credentials, POST /logout
   (UnauthorizedException for a missing, expired or revoked token; TooManyRequestsException
   when throttling is on).
+Role credentials it issued are remembered (the newest `MAX_ISSUED`): `issued_role(key id,
+secret, session token)` names their account and role until they expire, so a local stand-in
+for another service (the demo's console sign-in) can accept them as AWS would.
 Approval page: GET /device?user_code=... (the verificationUriComplete) with Approve and
 Deny buttons, so a person can approve in a browser; tests call `approve(user_code)`.
 
@@ -45,6 +48,7 @@ MAX_PAGE_SIZE = 100
 REGISTRATION_LIFETIME = 90 * 24 * 3600  # what AWS gives a public client
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"  # no vowels: no words, no 0/O confusion
 KEY_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # AWS key ids are base32 after the prefix
+MAX_ISSUED = 1000  # role credentials remembered for `issued_role`; the oldest go first
 
 OPERATIONS = (
     "RegisterClient",
@@ -137,6 +141,22 @@ class _Token:
     revoked: bool = False
 
 
+@dataclass(frozen=True)
+class IssuedRole:
+    """Whose role credentials these are: what `issued_role` answers (nothing secret)."""
+
+    account_id: str
+    role_name: str
+    expires_at: float  # epoch seconds, on the server's clock
+
+
+@dataclass(frozen=True)
+class _Issued:
+    role: IssuedRole
+    secret: str = field(repr=False)
+    session_token: str = field(repr=False)
+
+
 @dataclass
 class _Throttle:
     every: int | None = None  # every Nth portal call is refused
@@ -204,6 +224,7 @@ class IdentityCenter:
         self._devices: dict[str, _DeviceAuthorization] = {}  # by device code
         self._tokens: dict[str, _Token] = {}  # by access token
         self._refresh_tokens: dict[str, str] = {}  # refresh token -> client id
+        self._issued: dict[str, _Issued] = {}  # role credentials by access key id, oldest first
         self.calls: Counter[str] = Counter()
         self._port = port
         self._server: ThreadingHTTPServer | None = None
@@ -347,6 +368,18 @@ class IdentityCenter:
     def revoke_refresh_token(self, refresh_token: str) -> None:
         with self._lock:
             self._refresh_tokens.pop(refresh_token, None)
+
+    def issued_role(self, key_id: str, secret: str, session_token: str) -> IssuedRole | None:
+        """The account and role of role credentials this server handed out, while they are
+        valid; None for credentials it never issued, any part that does not match, or
+        expired ones."""
+        with self._lock:
+            issued = self._issued.get(key_id)
+            if issued is None or issued.role.expires_at <= self.clock():
+                return None
+        same_secret = secrets.compare_digest(issued.secret.encode(), secret.encode())
+        same_token = secrets.compare_digest(issued.session_token.encode(), session_token.encode())
+        return issued.role if same_secret and same_token else None
 
     def token_is_valid(self, access_token: str) -> bool:
         with self._lock:
@@ -522,11 +555,17 @@ class IdentityCenter:
         if query.get("role_name") not in account.roles:
             raise _portal_error(404, "ResourceNotFoundException", "No access")
         expiration = int((self.clock() + self.credential_lifetime) * 1000)  # epoch milliseconds
+        key_id, secret, session_token = _key_id(), _random_text(40), _random_text(356)
+        role = IssuedRole(account.id, str(query["role_name"]), expiration / 1000)
+        with self._lock:
+            while len(self._issued) >= MAX_ISSUED:
+                self._issued.pop(next(iter(self._issued)))
+            self._issued[key_id] = _Issued(role, secret, session_token)
         return {
             "roleCredentials": {
-                "accessKeyId": _key_id(),
-                "secretAccessKey": _random_text(40),
-                "sessionToken": _random_text(356),
+                "accessKeyId": key_id,
+                "secretAccessKey": secret,
+                "sessionToken": session_token,
                 "expiration": expiration,
             }
         }
