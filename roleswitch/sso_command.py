@@ -96,14 +96,19 @@ def run_login(args: argparse.Namespace, err: TextIO | None = None) -> int:
 
 
 def _open(url: str, err: TextIO) -> None:
+    """A convenience: the page is already printed, so a failure only says to open it by hand
+    (the browser module's own sentence is about console URLs) and the sign-in goes on."""
     from roleswitch.core.browser import BrowserError, open_url
     from roleswitch.core.catalogue import load_settings
 
     try:
         settings, _ = load_settings()
         open_url(url, template=settings.browser, container="", colour="")
-    except BrowserError as error:
-        err.write(f"roleswitch: {error}\n")
+    except BrowserError:
+        err.write(
+            "roleswitch: no browser could be opened here (over SSH?); open the page above on any "
+            "device and check the code.\n"
+        )
 
 
 def _progress_printer(err: TextIO):

@@ -114,3 +114,27 @@ def test_with_no_session_configured_it_says_how_to_add_one(home, live_center):
     assert process.returncode == 2
     assert err.startswith("roleswitch: there is no SSO session named corp.\n")
     assert "add an [sso-session NAME] section" in err
+
+
+def test_open_with_no_browser_says_to_open_the_printed_page_and_the_sign_in_goes_on(
+    home, live_center, monkeypatch, capsys
+):
+    from roleswitch import cli
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "WSL_DISTRO_NAME"):
+        monkeypatch.delenv(name, raising=False)  # no desktop: nothing can open a page here
+    monkeypatch.setattr(sys, "platform", "linux")
+    home.write(config=_sessions(live_center, "corp"))
+    threading.Thread(
+        target=lambda: live_center.approve(live_center.wait_for_user_code()), daemon=True
+    ).start()
+    code = cli.main(["login", "--open"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert (
+        "roleswitch: no browser could be opened here (over SSH?); open the page above on any device "
+        "and check the code.\n"
+    ) in err
+    assert "console" not in err
+    assert err.index("no browser could be opened") < err.index("Waiting for approval")
+    assert "Signed in to corp until " in err
