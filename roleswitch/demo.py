@@ -29,6 +29,7 @@ import logging
 import os
 import shlex
 import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -272,6 +273,7 @@ class DemoSandbox:
         (self.folder / MARKER).write_text(
             "Made by `roleswitch demo`, which may rewrite or delete this folder.\n"
         )
+        self._forget_last_run()
         self._point_environment_here()
         # moto's backends are shared by every server in a process: start from nothing, so a
         # sandbox made after another (the tests make many) does not find its users taken.
@@ -304,6 +306,38 @@ class DemoSandbox:
     def aws_folder(self) -> Path:
         return self.folder / ".aws"
 
+    @property
+    def cache_folder(self) -> Path:
+        """The sandbox's ROLESWITCH_CACHE_DIR."""
+        return self.folder / ".cache" / "roleswitch"
+
+    @property
+    def sso_cache_folder(self) -> Path:
+        """The SSO token cache under the sandbox's HOME (where the app's sign-ins go)."""
+        return self.aws_folder / "sso" / "cache"
+
+    def _forget_last_run(self) -> None:
+        """A kept sandbox starts clean: its last run's discovered accounts (moto makes new
+        ids each run) and sign-ins (to a portal that is gone) are removed, so the app lists
+        them afresh. Only those files, only inside the sandbox folder: a folder on the way
+        that is a symlink is left alone, and what it points at with it."""
+        from roleswitch.core.catalogue_cache import DISCOVERY_PREFIXES
+
+        for folder, prefixes in ((self.cache_folder, DISCOVERY_PREFIXES), (self.sso_cache_folder, ("",))):
+            if not _plain_folder_within(self.folder, folder):
+                continue
+            with os.scandir(folder) as entries:
+                stale = [
+                    entry.path
+                    for entry in entries
+                    if entry.name.startswith(prefixes)
+                    and entry.name.endswith(".json")
+                    and not entry.is_dir(follow_symlinks=False)
+                ]
+            for path in stale:  # unlink never follows a symlink: only the sandbox's entry goes
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+
     def environment(self) -> dict[str, str]:
         return {
             "HOME": str(self.folder),
@@ -311,7 +345,7 @@ class DemoSandbox:
             "AWS_CONFIG_FILE": str(self.aws_folder / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(self.aws_folder / "credentials"),
             "ROLESWITCH_CONFIG": str(self.folder / "roleswitch.toml"),
-            "ROLESWITCH_CACHE_DIR": str(self.folder / ".cache" / "roleswitch"),
+            "ROLESWITCH_CACHE_DIR": str(self.cache_folder),
             "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ENDPOINT_URL_IAM": self.url,
             "AWS_ENDPOINT_URL_ORGANIZATIONS": self.url,
@@ -431,6 +465,19 @@ class DemoSandbox:
             organizations.create_account(
                 Email=f"aws+{name.lower()}@example.com", AccountName=name, RoleName=ORGANIZATION_ROLE
             )
+
+
+def _plain_folder_within(root: Path, folder: Path) -> bool:
+    """Whether each folder from `root` down to `folder` exists and none is a symlink."""
+    path = root
+    for part in folder.relative_to(root).parts:
+        path = path / part
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def run_demo(folder: str | None, *, shell: bool = False) -> int:

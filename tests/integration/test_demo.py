@@ -191,3 +191,59 @@ def test_a_sandbox_that_fails_to_start_stops_its_endpoint_and_cleans_up(home, mo
         pass
     assert sandbox._server is None and sandbox.identity_center is None and not sandbox.folder.exists()
     assert dict(os.environ) == before_env
+
+
+def test_a_kept_sandbox_starts_without_its_last_runs_discovery_and_sign_ins(home, tmp_path):
+    """moto makes new account ids each run and the portal is new: the last run's discovered
+    organisation, SSO discovery and sign-ins are stale, so a restarted sandbox removes them,
+    and only them, and only inside its own folder."""
+    import argparse
+    import io
+
+    from roleswitch.core.organizations import OrganizationCache, load_organization_specs
+    from roleswitch.discover_command import run_discover
+
+    folder = tmp_path / "sandbox"
+    with DemoSandbox(folder) as sandbox:
+        assert run_discover(argparse.Namespace(names=["org"]), io.StringIO()) == 0
+        (spec,), _ = load_organization_specs()
+        assert OrganizationCache().load(spec) is not None
+        cache, sso_cache = sandbox.cache_folder, sandbox.sso_cache_folder
+    sso_cache.mkdir(parents=True)
+    stale = [
+        cache / "sso-discovery-0a1b.json",
+        sso_cache / "0123abcd.json",
+        sso_cache / "botocore-client-x.json",
+    ]
+    kept = [cache / "keep-me.json", cache / "sso-discovery-0a1b.txt", sso_cache / "notes.txt"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "organization-theirs.json").write_text("{}")
+    (cache / "organization-link.json").symlink_to(outside / "organization-theirs.json")
+    for path in stale + kept:
+        path.write_text("{}")
+    with DemoSandbox(folder):
+        (spec,), _ = load_organization_specs()
+        assert OrganizationCache().load(spec) is None  # listed afresh, with this run's ids
+        assert not any(path.exists() for path in stale)
+        assert not (cache / "organization-link.json").is_symlink()
+        assert all(path.read_text() == "{}" for path in kept)
+        assert (outside / "organization-theirs.json").read_text() == "{}"
+        assert not list(cache.glob("organization-*.json"))
+
+
+def test_a_sandbox_never_follows_a_symlink_out_of_its_folder_to_clean(home, tmp_path):
+    folder = tmp_path / "sandbox"
+    outside = tmp_path / "outside"
+    (outside / "sso" / "cache").mkdir(parents=True)
+    (outside / "roleswitch").mkdir()
+    theirs = [outside / "sso" / "cache" / "0123abcd.json", outside / "roleswitch" / "organization-1.json"]
+    for path in theirs:
+        path.write_text("{}")
+    (folder / ".aws").mkdir(parents=True)
+    (folder / ".cache").mkdir()
+    (folder / MARKER).write_text("")
+    (folder / ".aws" / "sso").symlink_to(outside / "sso")
+    (folder / ".cache" / "roleswitch").symlink_to(outside / "roleswitch")
+    with DemoSandbox(folder):
+        assert all(path.read_text() == "{}" for path in theirs)
