@@ -173,6 +173,11 @@ class FilterInput(Input, inherit_bindings=False):
         self._typed_from_list = True
         self.focus()
 
+    @property
+    def typing_pending(self) -> bool:
+        """Keys typed in the list are on their way here (the focus has not moved yet)."""
+        return self._typed_from_list
+
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
         event.prevent_default()  # Input's own handler would run after this one and select again
@@ -768,13 +773,15 @@ class RoleswitchApp(App[None]):
 
     def on_key(self, event: events.Key) -> None:
         """A printable key typed in the list starts a new filter with it (only `?` and `/`
-        act there, and no letter: commands are ctrl keys)."""
+        act there, and no letter: commands are ctrl keys). Once a search has started and
+        its keys are still on their way to the box, `?` and `/` are part of it too:
+        `prod/Admin` typed in one go must not lose its `/`."""
         if (
             isinstance(self.focused, TargetList)
             and event.is_printable
             and event.character
             and not event.key.startswith(("alt+", "ctrl+", "meta+", "super+"))
-            and event.key not in self.active_bindings
+            and (event.key not in self.active_bindings or self.filter_input.typing_pending)
         ):
             event.stop()
             event.prevent_default()

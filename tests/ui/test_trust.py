@@ -192,6 +192,27 @@ async def test_keys_arriving_together_from_the_list_are_all_kept(home):
         assert target_list.filter_text == "stagi"
 
 
+async def test_a_slash_arriving_with_the_typing_is_part_of_the_search(home):
+    """`prod/admin` read in one go from the list: `/` (the list's key for the filter box)
+    arrived while the focus was moving and was swallowed, so the box showed `prodadmin`
+    (a newcomer saw it in tmux)."""
+    from textual import events
+
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await assume_prod_admin(app, pilot)
+        target_list = app.query_one(TargetList)
+        for key, character in [*((c, c) for c in "prod"), ("slash", "/"), *((c, c) for c in "admin")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        await pilot.pause()
+        assert target_list.filter_text == "prod/admin"
+        await pilot.press("escape", "escape", "down")  # the list again, nothing being typed:
+        await pilot.press("slash")  # `/` is its key for the filter box, and types nothing
+        assert app.focused is app.filter_input and app.filter_input.value == ""
+
+
 async def test_enter_arriving_with_the_typing_assumes_what_was_typed(home):
     """`stag` and Enter read together: Enter reached the list before the filter had
     narrowed it, and assumed the role highlighted before (seen in tmux)."""
