@@ -188,3 +188,14 @@ def test_the_fast_path_serves_exactly_what_the_role_cache_serves(home, moto, sts
             assert (fast is not None) == (served is not None), (lifetime, left)
             decisions.append(fast is not None)
     assert any(decisions) and not all(decisions)
+
+
+def test_a_cache_folder_open_to_others_is_left_to_the_full_path(home, moto, sts_calls, capsys):
+    setup(home, moto, mfa=False)
+    first = run(capsys, "credential-process", "admin")
+    assert answer_from_cache("admin") is not None
+    os.chmod(cache_folder(home), 0o755)
+    assert answer_from_cache("admin") is None  # the full path closes it and checks what is inside
+    assert run(capsys, "credential-process", "admin") == first
+    assert os.stat(cache_folder(home)).st_mode & 0o777 == 0o700
+    assert answer_from_cache("admin") is not None
