@@ -61,7 +61,7 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             (
                 "=palette",
                 'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy", '
-                '"sign in: SESSION", "refresh accounts: SESSION"',
+                '"sign in: SESSION", "refresh accounts: NAME"; words in any order ("assume prod admin")',
             ),
             ("help", "this help"),
             ("quit", "quit"),
@@ -82,7 +82,8 @@ SSO = (
     "A discovered SSO role's session shows its sign-in's own time left in the top bar; when the "
     "sign-in ends, renewals and auto-renew stop and ask you to sign in again. At start, the "
     "accounts of each signed-in session are listed again in the background when the last "
-    "listing is over an hour old; the roles found before stay listed meanwhile."
+    "listing is over an hour old; the roles found before stay listed meanwhile. The same goes "
+    "for the organisations of [[discover.organizations]]: a role in each member account."
 )
 SECRETS = (
     "The secret key and session token are written only to the credentials file, into the "
@@ -147,8 +148,9 @@ class HelpScreen(ModalScreen[None]):
             yield Label(COUNTDOWN, classes="help-note", markup=False)
             yield Label("MFA", classes="help-section", markup=False)
             yield Label(MFA, classes="help-note", markup=False)
-            yield Label("IAM Identity Center", classes="help-section", markup=False)
+            yield Label("IAM Identity Center and Organizations", classes="help-section", markup=False)
             yield Label(SSO, classes="help-note", markup=False)
+            yield Label("Secrets", classes="help-section", markup=False)
             yield Label(SECRETS, classes="help-note", markup=False)
             yield Label("Esc closes", classes="dim", markup=False)
 
