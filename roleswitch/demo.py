@@ -374,7 +374,8 @@ class DemoSandbox:
         return (
             f"# Sign in with: roleswitch login {SSO_SESSION}; approve its code at {url}/device,\n"
             f"# or from any terminal: curl -s -d user_code=CODE {url}/device/approve >/dev/null\n"
-            f"# (the sign-in is kept in your ~/.aws/sso/cache under its own name, as the AWS CLI keeps it)"
+            "# (the sign-in is kept in your ~/.aws/sso/cache under its own name, as the AWS CLI keeps it;\n"
+            f"# `roleswitch logout --sso {SSO_SESSION}` removes it)"
         )
 
     def _sso_identity(self, key_id: str, secret: str, token: str) -> tuple[str, str] | None:
@@ -529,5 +530,22 @@ def _serve(sandbox: DemoSandbox) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
     kept = f"; the sandbox is kept in {sandbox.folder}" if sandbox.keep else ""
-    print(f"roleswitch demo ended; its local STS endpoint is stopped{kept}.", file=sys.stderr)
+    ended = f"roleswitch demo ended; its local STS endpoint is stopped{kept}."
+    print(ended + _sign_in_note(), file=sys.stderr)
     return 0
+
+
+def _sign_in_note() -> str:
+    """Where a `roleswitch login roleswitch-demo` from another terminal left its token (the
+    person's own ~/.aws/sso/cache: the printed lines do not export HOME), and how to remove
+    it; "" when there is none. Called once the sandbox has given HOME back."""
+    from roleswitch.core.sso.config import AWS_CONFIG, SsoSession
+    from roleswitch.core.sso.token_cache import TokenCache
+
+    path = TokenCache().path(SsoSession(SSO_SESSION, "", REGION, (), AWS_CONFIG))
+    if not os.path.lexists(path):
+        return ""
+    return (
+        f" Its sign-in ({SSO_SESSION}) is kept in {path}: `roleswitch logout --sso {SSO_SESSION}`, "
+        "in a terminal that still has the demo's lines, removes it, or delete that file."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import shlex
@@ -173,6 +174,7 @@ def test_demo_shell_points_another_terminal_at_its_sandbox_while_it_runs(home, t
     errors.seek(0)
     err = errors.read()
     assert proc.returncode == 0 and "endpoint is stopped" in err and str(folder) in err
+    assert "logout --sso" not in err.splitlines()[-1]  # nobody signed in: nothing to remove
     assert (folder / MARKER).is_file() and (folder / ".aws" / "credentials").is_file()
     with pytest.raises(OSError):
         urllib.request.urlopen(exports["AWS_ENDPOINT_URL_STS"], timeout=5)
@@ -247,3 +249,50 @@ def test_a_sandbox_never_follows_a_symlink_out_of_its_folder_to_clean(home, tmp_
     (folder / ".cache" / "roleswitch").symlink_to(outside / "roleswitch")
     with DemoSandbox(folder):
         assert all(path.read_text() == "{}" for path in theirs)
+
+
+def test_demo_shell_says_where_a_terminals_sign_in_is_kept_when_it_stops(home, tmp_path):
+    """`roleswitch login roleswitch-demo` in another terminal keeps its token in the person's
+    own ~/.aws/sso/cache (HOME is not in the printed lines): the closing line names that file
+    and the command that removes it."""
+    import re
+    import urllib.parse
+
+    from roleswitch.demo import SSO_SESSION
+
+    errors = (tmp_path / "demo-stderr").open("w+")
+    proc = demo_process("--shell", stderr=errors)
+    try:
+        exports = read_until_exports(proc, errors)
+        assert "HOME" not in exports
+        login = subprocess.Popen(
+            [sys.executable, "-m", "roleswitch", "login", SSO_SESSION],
+            env={**os.environ, **exports},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert login.stderr is not None
+            code = next(m.group(1) for line in login.stderr if (m := re.search(r"code: (\S+)", line)))
+            approve = f"{exports['AWS_ENDPOINT_URL_SSO']}/device/approve"
+            urllib.request.urlopen(
+                approve, data=urllib.parse.urlencode({"user_code": code}).encode(), timeout=5
+            )
+            assert login.wait(timeout=60) == 0
+        finally:
+            login.kill()
+        token = (
+            home.root / ".aws" / "sso" / "cache" / f"{hashlib.sha1(SSO_SESSION.encode()).hexdigest()}.json"
+        )
+        assert token.is_file()
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    errors.seek(0)
+    closing = errors.read().strip().splitlines()[-1]
+    assert proc.returncode == 0 and closing.startswith("roleswitch demo ended;")
+    assert str(token) in closing and f"`roleswitch logout --sso {SSO_SESSION}`" in closing
+    assert token.is_file()  # the demo says where it is; it never touches the person's home
