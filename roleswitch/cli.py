@@ -100,7 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_discover_arguments(discover)
 
-    add("logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code.")
+    logout = add(
+        "logout", "Forget cached MFA sessions and role credentials; the next MFA role asks for a code."
+    )
+    logout.add_argument(
+        "--sso",
+        nargs="?",
+        const="",
+        metavar="SESSION",
+        help="instead, sign out of IAM Identity Center: every signed-in SSO session, or SESSION",
+    )
 
     from roleswitch.sso_command import add_arguments as add_login_arguments
 
@@ -687,12 +696,18 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def cmd_logout(args: argparse.Namespace) -> int:
     from roleswitch.core.mfa_sessions import forget_cached_credentials
+    from roleswitch.sso_command import run_logout, sso_sign_ins_note
 
+    if args.sso is not None:
+        return run_logout(args.sso or None)
     sessions, roles = forget_cached_credentials()
     print(
         f"Forgot {sessions} MFA session{'s' if sessions != 1 else ''} and {roles} cached role "
         f"credential{'s' if roles != 1 else ''}; the next MFA role asks for a code."
     )
+    note = sso_sign_ins_note()
+    if note:
+        print(note)
     return EXIT_OK
 
 

@@ -136,3 +136,42 @@ def _minutes(seconds: int) -> str:
 
 def _plural(count: int, word: str) -> str:
     return word if count == 1 else word + "s"
+
+
+def run_logout(session_name: str | None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """`roleswitch logout --sso [SESSION]`: sign out of each signed-in session, or the named one.
+
+    One line per session on stdout; 1 when a portal could not be told (the sign-in was
+    removed here all the same), 2 for a session that is not configured."""
+    from roleswitch.core.sso.config import load_sso_config
+    from roleswitch.core.sso.logout import sign_out_all, signed_in_sessions
+
+    out, err = out or sys.stdout, err or sys.stderr
+    config = load_sso_config()
+    for problem in config.problems:
+        err.write(f"roleswitch: warning: {problem}\n")
+    if session_name:
+        session = config.find(session_name)
+        if session is None:
+            choose_session(config, session_name, err)
+            return EXIT_USAGE
+        sessions = [session]
+    else:
+        sessions = signed_in_sessions(config)
+    done = sign_out_all(sessions)
+    if not done:
+        which = f"to {session_name}" if session_name else "to any SSO session"
+        out.write(f"Not signed in {which} here; nothing to sign out of.\n")
+    for result in done:
+        out.write(result.sentence + "\n")
+    return EXIT_FAILURE if any(result.portal_problem for result in done) else EXIT_OK
+
+
+def sso_sign_ins_note() -> str | None:
+    """For plain `roleswitch logout`: the line saying SSO sign-ins stay, when there are any."""
+    from roleswitch.core.sso.config import load_sso_config
+    from roleswitch.core.sso.logout import signed_in_sessions
+
+    if not signed_in_sessions(load_sso_config()):
+        return None
+    return "SSO sign-ins are kept; `roleswitch logout --sso` signs out."

@@ -187,10 +187,16 @@ class TokenCache:
             ) from None
 
     def remove(self, session: SsoSession) -> bool:
+        """Delete the session's file (a sign-out); False when there was none."""
+        path = self.path(session)
         try:
-            self.path(session).unlink()
+            path.unlink()
         except FileNotFoundError:
             return False
+        except OSError as error:
+            raise CredentialsFileError(
+                f"Cannot remove {path} ({error.strerror}); remove it yourself."
+            ) from None
         return True
 
     @contextlib.contextmanager
