@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     env = add("env", 'Assume a role and print export lines; use: eval "$(roleswitch env T)".')
     env.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
     env.add_argument("--shell", choices=("sh", "bash", "zsh", "fish", "powershell"), default="sh")
+    env.add_argument("--show", action="store_true", help="print them even to a terminal (the secrets show)")
     _add_assume_options(env)
 
     process = add(
@@ -214,6 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         _ignore_further_interrupts()
         print("roleswitch: interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`roleswitch list | head`): nothing left to say, to anyone.
+        # Point stdout at /dev/null so the interpreter's last flush does not fail again.
+        import contextlib
+        import os
+
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def _ignore_further_interrupts() -> None:
@@ -563,8 +573,20 @@ def quick_status_args(rest: list[str]) -> StatusArgs | None:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
+    import shlex
+
     from roleswitch.core.exports import export_lines
 
+    if sys.stdout.isatty() and not args.show:
+        # The lines are for a shell to read; on a screen the secret key and token would be
+        # shown (and kept by scrollback and recordings). Refused before any STS call.
+        sys.stderr.write(
+            usage_line(
+                "env prints the secret key and session token for a shell to read: run "
+                f'eval "$(roleswitch env {shlex.quote(args.target)})", or add --show to print them here.'
+            )
+        )
+        return EXIT_USAGE
     _, result = _assume(args, writes=False)
     print("\n".join(export_lines(result.credentials, result.region, args.shell)))
     return EXIT_OK

@@ -401,3 +401,38 @@ def test_ctrl_c_while_the_app_starts_is_one_line(home, moto, tmp_path):
         assert code in (130, -signal.SIGINT), (delay, code, text)
         assert "interrupted; nothing was written." in text, (delay, text)
         check_interrupted(code, text)
+
+
+# --- secrets never land on a screen by accident; a closed pipe is not a traceback ------------
+
+
+def test_env_refuses_to_print_secrets_on_a_terminal_before_any_sts_call(home, moto, sts_calls):
+    setup(home, moto)
+    term = Terminal("env", "admin")
+    assert term.exit_code() == 2, term.seen
+    assert b'eval "$(roleswitch env admin)"' in term.seen and b"--show" in term.seen
+    assert b"AWS_SECRET_ACCESS_KEY" not in term.seen and b"Traceback" not in term.seen
+    assert sts_calls["AssumeRole"] == 0
+    shown = Terminal("env", "admin", "--show")  # asked for in so many words: printed
+    assert shown.exit_code() == 0, shown.seen
+    assert b"export AWS_SECRET_ACCESS_KEY=" in shown.seen and sts_calls["AssumeRole"] == 1
+    piped = cli("env", "admin")  # what eval "$(...)" reads: a pipe, no question asked
+    assert piped.returncode == 0 and "export AWS_SECRET_ACCESS_KEY=" in piped.stdout
+
+
+def test_a_reader_that_goes_away_early_is_no_traceback(home):
+    """`roleswitch list | head -3`: head closes the pipe after three lines."""
+    profiles = "".join(
+        f"[profile role{n:04d}]\nrole_arn = arn:aws:iam::{100000000000 + n:012d}:role/R\nsource_profile = corp\n"
+        for n in range(3000)
+    )
+    home.write(config="[profile corp]\n" + profiles, credentials="[corp]\naws_access_key_id = AKIAX\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "roleswitch", "list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(200)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
