@@ -8,29 +8,15 @@ import sys
 from datetime import timedelta
 
 import boto3
-import botocore.configloader
-import pytest
 
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.sts import StsClient
 from tests.local.conftest import center, clock, sso_profile  # noqa: F401  (fixtures)
 from tests.local.identity_center_helpers import write_cli_token_cache
+from tests.unit import test_source_session
 
 MANY = 4000
-
-
-@pytest.fixture
-def parses(monkeypatch) -> list[object]:
-    """The files botocore's configparser reads from now on."""
-    seen: list[object] = []
-    real = botocore.configloader.raw_config_parse
-
-    def counting(path, *args, **kwargs):
-        seen.append(path)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(botocore.configloader, "raw_config_parse", counting)
-    return seen
+parses = test_source_session.parses  # the fixture counting botocore's configparser reads
 
 
 def many_profiles() -> str:

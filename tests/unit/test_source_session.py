@@ -104,6 +104,20 @@ def scoped(session: boto3.Session) -> object:
 
 
 @pytest.fixture
+def parses(monkeypatch) -> list[object]:
+    """The files botocore's configparser reads from now on."""
+    seen: list[object] = []
+    real = botocore.configloader.raw_config_parse
+
+    def counting(path, *args, **kwargs):
+        seen.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.configloader, "raw_config_parse", counting)
+    return seen
+
+
+@pytest.fixture
 def files(home):
     home.write(CONFIG, CREDENTIALS)
     return home
@@ -236,7 +250,7 @@ def test_missing_files_are_missing_to_both(home):
     assert resolved(source_session) == resolved(boto3.Session)
 
 
-def test_a_large_config_is_never_parsed_by_configparser(home, monkeypatch):
+def test_a_large_config_is_never_parsed_by_configparser(home, parses):
     profiles = "".join(
         f"[profile role-{i}]\nrole_arn = arn:aws:iam::123456789012:role/R{i}\nsource_profile = corp\n\n"
         for i in range(5000)
@@ -246,14 +260,6 @@ def test_a_large_config_is_never_parsed_by_configparser(home, monkeypatch):
         "[profile corp]\nregion = eu-west-1\n\n" + profiles,
         "[corp]\naws_access_key_id = AKIACORP000000000001\naws_secret_access_key = s\n\n" + credentials,
     )
-    parsed: list[object] = []
-    real = botocore.configloader.raw_config_parse
-
-    def counting(path, *args, **kwargs):
-        parsed.append(path)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(botocore.configloader, "raw_config_parse", counting)
     session = source_session("corp")
     frozen = session.get_credentials().get_frozen_credentials()
     session.client("sts", region_name=session.region_name)
@@ -261,9 +267,9 @@ def test_a_large_config_is_never_parsed_by_configparser(home, monkeypatch):
         frozen.access_key == "AKIACORP000000000001"
         and session._session.get_scoped_config()["region"] == "eu-west-1"
     )
-    assert parsed == []
+    assert parses == []
     boto3.Session(profile_name="corp").get_credentials()  # the counter counts botocore's own way
-    assert parsed
+    assert parses
 
 
 def test_nothing_secret_in_the_sessions_repr(files):

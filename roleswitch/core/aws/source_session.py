@@ -324,34 +324,36 @@ def _chain_session_class():
 
 def _shared_credentials_provider(session, profile_name, credentials_only):
     import botocore.credentials
-    from botocore.exceptions import ConfigNotFound
-
-    path = session.get_config_variable("credentials_file")
-
-    def parse(_path):
-        if credentials_only is None:
-            raise ConfigNotFound(path=_path)
-        return credentials_only
 
     return botocore.credentials.SharedCredentialProvider(
-        profile_name=profile_name, creds_filename=path, ini_parser=parse
+        profile_name=profile_name,
+        creds_filename=session.get_config_variable("credentials_file"),
+        ini_parser=_cut_reader(credentials_only),
     )
 
 
 def _config_provider(session, profile_name, config_only):
     import botocore.credentials
-    from botocore.exceptions import ConfigNotFound
-
-    path = session.get_config_variable("config_file")
-
-    def parse(_path):
-        if config_only is None:
-            raise ConfigNotFound(path=_path)
-        return config_only
 
     return botocore.credentials.ConfigProvider(
-        profile_name=profile_name, config_filename=path, config_parser=parse
+        profile_name=profile_name,
+        config_filename=session.get_config_variable("config_file"),
+        config_parser=_cut_reader(config_only),
     )
+
+
+def _cut_reader(cut: dict[str, Any] | None):
+    """A provider's file parser that answers with the cut: botocore's ConfigNotFound for
+    a missing file, as its own parser says."""
+
+    def read(path):
+        from botocore.exceptions import ConfigNotFound
+
+        if cut is None:
+            raise ConfigNotFound(path=path)
+        return cut
+
+    return read
 
 
 def _merged(config_only: dict[str, Any] | None, credentials_only: dict[str, Any] | None) -> dict[str, Any]:
