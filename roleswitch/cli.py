@@ -462,7 +462,12 @@ def cmd_assume(args: argparse.Namespace) -> int:
         print(f"roleswitch: warning: {warning}", file=sys.stderr)
     expiry = result.credentials.expiration
     left = seconds_left(expiry, SystemClock().now())
-    print(f"Assumed {result.assumed_arn}")
+    if result.target.is_sso:  # the portal names no role ARN; one made up here would mislead
+        target = result.target
+        where = f"{target.account_id} from IAM Identity Center ({target.sso_session})"
+        print(f"Got {target.role_name} in {where}")
+    else:
+        print(f"Assumed {result.assumed_arn}")
     print(
         f"Profile [{profile}] in {writer.path} holds it until {format_local(expiry)} "
         f"({format_left(left)} left)."

@@ -56,7 +56,7 @@ def test_assume_an_sso_profile_writes_the_active_profile_with_its_expiration(hom
     assert "[default]" in text and "expiration = " in text and "aws_session_token = " in text
     assert "roleswitch_target = dev" in text
     assert "roleswitch_role_arn = arn:aws:iam::333333333333:role/PowerUserAccess" in text
-    assert out.startswith("Assumed arn:aws:iam::333333333333:role/PowerUserAccess\n")
+    assert out.startswith("Got PowerUserAccess in 333333333333 from IAM Identity Center (corp)\n")
     assert center.calls["GetRoleCredentials"] == 1
     assert signed_in["accessToken"] not in out + err + text
     code, out, _ = run(capsys, "status")

@@ -108,11 +108,13 @@ class DetailPane(Widget):
             ]
             return blocks
         if target.is_sso:
+            # Not a role ARN: the portal's role is AWSReservedSSO_<set>_<suffix> under a path
+            # roleswitch cannot know, so an ARN made up here would be wrong to copy.
             blocks += [
-                (IDENTITY, _row("Role ARN", target.role_arn, width)),
+                (IDENTITY, _row("Role", f"{target.role_name} (a permission set)", width)),
                 (USEFUL, _row("Source", f"IAM Identity Center session {target.sso_session}", width)),
                 (ALWAYS, _row("Sign-in", self._sign_in or "not known yet", width)),
-                (USEFUL, _row("Region", target.region or "from source, else us-east-1", width)),
+                (USEFUL, _row("Region", target.region or "us-east-1 (default)", width)),
                 (DETAIL, _row("Duration", "set by the permission set", width)),
             ]
             return blocks + self._session_blocks(target, session, width)
@@ -146,9 +148,10 @@ class DetailPane(Widget):
             blocks += [
                 (SPACE, [Content("")]),
                 (ALWAYS, _text(f"Active session in [{session.profile}]", width, "bold")),
-                (DETAIL, _row("Assumed ARN", session.assumed_arn or "?", width)),
-                (DETAIL, _row("Access key", session.masked_key or "?", width)),
             ]
+            if not target.is_sso:  # the portal names no session ARN (see the Role row)
+                blocks.append((DETAIL, _row("Assumed ARN", session.assumed_arn or "?", width)))
+            blocks.append((DETAIL, _row("Access key", session.masked_key or "?", width)))
             if session.expiration is not None:
                 blocks.append((ALWAYS, _row("Expires", format_local(session.expiration), width)))
                 if session.expiration.astimezone().utcoffset():  # local time is not UTC: both
