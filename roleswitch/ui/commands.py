@@ -198,7 +198,7 @@ class AssumeCommands(Provider):
                         yield (
                             text,
                             partial(app.assume_by_name, target.name),
-                            f"{target.role_arn} via {target.source_label}",
+                            f"{role_of(target)} via {target.source_label}",
                             spans,
                         )
                     else:
@@ -227,5 +227,11 @@ class AssumeCommands(Provider):
                 Content(f"assume: {target.name}"),
                 partial(self.roleswitch.assume_by_name, target.name),
                 text=f"assume: {target.name}",
-                help=target.role_arn,
+                help=role_of(target),
             )
+
+
+def role_of(target: Target) -> str:
+    """The role an entry assumes: its ARN, or for an SSO role the permission set and account
+    (the portal's role ARN is not known here)."""
+    return f"{target.role_name} in {target.account_id}" if target.is_sso else target.role_arn
