@@ -323,3 +323,15 @@ def test_a_just_written_file_is_read_every_time(files, monkeypatch):
     source_session("corp")
     source_session("corp")
     assert len(reads) == 4  # written within SETTLED_NS: another write may keep its identity
+
+
+def test_a_broken_line_outside_the_chain_no_longer_stops_the_call(home):
+    """The one difference by design (see the module's docstring): botocore refuses the whole
+    file for a repeated section anywhere; the cut reads only the chain's sections."""
+    home.write(
+        "[profile corp]\nregion = eu-west-3\n\n[profile x]\na = 1\n\n[profile x]\na = 2\n",
+        "[corp]\naws_access_key_id = AKIACORP000000000001\naws_secret_access_key = s\n",
+    )
+    assert resolved(lambda: boto3.Session(profile_name="corp"))[0] == "ConfigParseError"
+    ours = resolved(lambda: source_session("corp"))
+    assert ours[1].access_key == "AKIACORP000000000001"

@@ -6,16 +6,19 @@ again in the file-based credential providers: at 10,000 profiles that is seconds
 for each STS call. Only the source profile's chain matters to botocore: the
 profile itself, the profiles its `source_profile` names (in both files, as
 botocore merges them), and the `[sso-session]` and `[services]` sections they
-name. This module cuts exactly those sections out of the files (found with
-`bytes.find`, as `config_profiles.find_profile` does), gives their text to
+name. This module cuts exactly those sections out of the files (their headers
+found by one regular-expression search for each name), gives their text to
 configparser the way botocore would, and hands botocore a session that sees only
 them: everything else (which provider wins, credential_process, chained roles,
-SSO, environment credentials) is still botocore's own code.
+SSO, environment credentials, a source's own mfa_serial prompt) is still botocore's own code. The cut
+is remembered against the files' identities (file_identity) once they are at rest.
 
 Whenever the cut could differ from what botocore would read (a `[DEFAULT]` section,
 a quoted or indented header, a lone `\\r`, a repeated section, a file that is not
-UTF-8 or that configparser refuses...), the ordinary session is used instead: slower,
-and exactly botocore.
+UTF-8 or that configparser refuses...), the session reads the whole files as
+botocore always does: slower, and exactly botocore. One difference remains by
+design: a line botocore cannot parse OUTSIDE the chain no longer stops the call
+(botocore refuses the whole file); `roleswitch list` still reports that line.
 """
 
 from __future__ import annotations
