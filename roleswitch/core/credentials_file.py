@@ -138,7 +138,7 @@ class CredentialsFile:
         self.file.check_replaceable()  # a device, hard links, another user's file
         if text is not None:
             refuse_bom(text, self.path)
-            self._check_to_write(scan(text.removeprefix(BOM)), profile)
+            self._check_to_write(_scanned_for(text.encode("utf-8"), profile), profile)
 
     def _check_not_shadowed(self, profile: str) -> None:
         """Refuse when a config profile of the same name, however its header is spelt,
@@ -360,11 +360,7 @@ def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=
     windows = None if f"[{DEFAULTS}]".encode() in body else section_windows(body, profile)
     if windows is None:
         return bom + _upsert_scanned(body.decode("utf-8"), profile, new_lines, check).encode("utf-8")
-    doc = IniDocument(
-        lines=[],
-        sections=[s for w in windows for s in w.doc.sections if s.name == profile],
-        problems=[p for w in windows for p in w.doc.problems],
-    )
+    doc = _windows_doc(windows, profile)
     section = check(doc, profile) if check else _single(doc, profile)
     nl = newline_of(body)
     if section is not None:
@@ -375,6 +371,22 @@ def upsert_section_bytes(data: bytes, profile: str, new_lines: list[str], check=
         view = memoryview(body)
         return b"".join((bom, view[: window.start], block.encode("utf-8"), view[cut:]))
     return bom + _appended(body.decode("utf-8"), new_lines, nl).encode("utf-8")
+
+
+def _windows_doc(windows, profile: str) -> IniDocument:
+    """The sections named `profile` and the problems of `windows`, as one document."""
+    return IniDocument(
+        lines=[],
+        sections=[s for w in windows for s in w.doc.sections if s.name == profile],
+        problems=[p for w in windows for p in w.doc.problems],
+    )
+
+
+def _scanned_for(body: bytes, profile: str) -> IniDocument:
+    """What `_check_to_write` needs of the file `body` for `profile`: only that section's
+    windows, as `upsert_section_bytes` writes it, or the full scan when only it can tell."""
+    windows = None if f"[{DEFAULTS}]".encode() in body else section_windows(body, profile)
+    return scan(body.decode("utf-8")) if windows is None else _windows_doc(windows, profile)
 
 
 def _appended(body: str, new_lines: list[str], nl: str) -> str:
