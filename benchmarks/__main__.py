@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import assume_scale, fast_paths
+from benchmarks import assume_scale, fast_paths, stalls
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +50,7 @@ STEPS = (
     "credential-process",
     "status-settings",
     "start-after-edit",
+    "stalls",
 )
 
 
@@ -393,6 +394,7 @@ class Bench:
             "credential-process": lambda: fast_paths.credential_process(self),
             "status-settings": lambda: fast_paths.status_settings(self),
             "start-after-edit": lambda: fast_paths.start_after_edit(self),
+            "stalls": lambda: stalls.run(self),
         }
         assert tuple(steps) == STEPS
         server = None
