@@ -13,7 +13,10 @@ are the fewest known to be worth trying:
 
 The candidates are checked by `map` and `compress`, so the loop over 10,000
 texts runs in C, not in Python. Results are cached by query, so deleting a
-character back to an earlier query is a dictionary lookup.
+character back to an earlier query is a dictionary lookup. Only the last
+`QUERIES_REMEMBERED` queries are kept (a result can hold every index, and a session
+of typing would otherwise keep 64 of each kind): enough to delete a long query back
+key by key, and the memory stays that of a few queries however long the person types.
 
 `rank` orders the matches by how well they match, so the best one can be
 highlighted: per term, a field that is exactly the term beats a field that
@@ -31,8 +34,50 @@ from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from itertools import compress, filterfalse, groupby, repeat
 from operator import contains
+from typing import Generic, TypeVar
 
-_CACHE_SIZE = 64
+QUERIES_REMEMBERED = 16
+
+_Quality = tuple[tuple[int, ...], ...]  # a term's (in one piece, starting a word, exact)
+
+_Key = TypeVar("_Key")
+_Value = TypeVar("_Value")
+
+
+class Recent(Generic[_Key, _Value]):
+    """The `size` most recently used entries: a lookup refreshes one, a new one past
+    `size` drops the least recently used."""
+
+    __slots__ = ("_entries", "size")
+
+    def __init__(self, size: int = QUERIES_REMEMBERED) -> None:
+        self.size = size
+        self._entries: OrderedDict[_Key, _Value] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def get(self, key: _Key) -> _Value | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def peek(self, key: _Key) -> _Value | None:
+        """The entry without refreshing it (a look that is not a use)."""
+        return self._entries.get(key)
+
+    def put(self, key: _Key, value: _Value) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 class TargetFilter:
@@ -42,15 +87,13 @@ class TargetFilter:
         self._count = len(texts)
         self._source = texts
         self._texts: list[str] | None = None  # made on first use (or by prepare), not at start-up
-        self._cache: OrderedDict[str, tuple[int, ...]] = OrderedDict()
-        self._term_cache: dict[str, tuple[int, ...]] = {}  # "team 0" reuses what "team" found
+        self._cache: Recent[str, tuple[int, ...]] = Recent()
+        self._term_cache: Recent[str, tuple[int, ...]] = Recent()  # "team 0" reuses what "team" found
         self._by_char: dict[str, tuple[int, ...]] | None = None  # see prepare()
         self._all = tuple(range(self._count))
-        self._tiers: OrderedDict[str, tuple[tuple[int, ...], ...]] = OrderedDict()
+        self._tiers: Recent[str, tuple[tuple[int, ...], ...]] = Recent()
         # query -> (its matches, term -> (in one piece, starting a word, exact)); see rank()
-        self._qualities: OrderedDict[str, tuple[tuple[int, ...], dict[str, tuple[tuple[int, ...], ...]]]] = (
-            OrderedDict()
-        )
+        self._qualities: Recent[str, tuple[tuple[int, ...], dict[str, _Quality]]] = Recent()
         self._by_field: dict[str, tuple[int, ...]] | None = None  # see _exact()
         self._by_word_start: dict[str, tuple[int, ...]] | None = None  # see prepare()
 
@@ -64,12 +107,11 @@ class TargetFilter:
             return self._all
         cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(key)
             return cached
         terms = list(dict.fromkeys(key.split(" ")))
         base = None
         for length in range(len(key) - 1, 0, -1):
-            base = self._cache.get(key[:length])
+            base = self._cache.peek(key[:length])
             if base is not None:
                 # What the shorter query matched already matches each of its terms.
                 done = set(key[:length].split(" "))
@@ -78,9 +120,7 @@ class TargetFilter:
                     base = None  # narrowing from everything is no narrowing
                 break
         result = self._search(terms, base)
-        self._cache[key] = result
-        if len(self._cache) > _CACHE_SIZE:
-            self._cache.popitem(last=False)
+        self._cache.put(key, result)
         return result
 
     def rank(self, query: str) -> tuple[tuple[int, ...], ...]:
@@ -92,7 +132,6 @@ class TargetFilter:
             return (matches,)
         cached = self._tiers.get(key)
         if cached is not None:
-            self._tiers.move_to_end(key)
             return cached
         earlier = self._earlier_qualities(key)
         keep: set[int] | None = None
@@ -109,9 +148,7 @@ class TargetFilter:
             whole, starts, exact = quality
             if exact or len(starts) != len(matches):  # else this term tells no match from another
                 qualities.append(quality)
-        self._qualities[key] = (matches, found)
-        if len(self._qualities) > _CACHE_SIZE:
-            self._qualities.popitem(last=False)
+        self._qualities.put(key, (matches, found))
         if not qualities:
             tiers: tuple[tuple[int, ...], ...] = (matches,)
         elif len(qualities) == 1:
@@ -129,16 +166,14 @@ class TargetFilter:
             tiers = tuple(tuple(group) for _, group in groupby(ranked, key=points.__getitem__))
             tiers += (tuple(filterfalse(points.__contains__, matches)),)
         tiers = tuple(tier for tier in tiers if tier)
-        self._tiers[key] = tiers
-        if len(self._tiers) > _CACHE_SIZE:
-            self._tiers.popitem(last=False)
+        self._tiers.put(key, tiers)
         return tiers
 
     def _earlier_qualities(self, key: str):
         """What the longest shorter query typed before found for each of its terms, with
         its matches: typing on only narrows those, so a term is never checked twice."""
         for length in range(len(key) - 1, 0, -1):
-            earlier = self._qualities.get(key[:length])
+            earlier = self._qualities.peek(key[:length])
             if earlier is not None:
                 return earlier
         return None
@@ -166,7 +201,7 @@ class TargetFilter:
             for index, text in enumerate(self._text_list()):
                 for field in set(text.split("\n")):
                     by_field.setdefault(field, []).append(index)
-            self._by_field = {field: tuple(indices) for field, indices in by_field.items()}
+            self._by_field = _as_tuples(by_field)
         return self._by_field.get(term, ())
 
     def prepare(self) -> None:
@@ -179,14 +214,14 @@ class TargetFilter:
                 for ch in set(text):
                     by_char.setdefault(ch, []).append(index)
             # Tuples, not sets: a third of the memory; a query makes a set of the smallest.
-            self._by_char = {ch: tuple(indices) for ch, indices in by_char.items()}
+            self._by_char = _as_tuples(by_char)
         if self._by_word_start is None:
             by_word_start: dict[str, list[int]] = {}
             find_starts = _WORD_START.findall
             for index, text in enumerate(texts):
                 for ch in set(find_starts(text)):
                     by_word_start.setdefault(ch, []).append(index)
-            self._by_word_start = {ch: tuple(indices) for ch, indices in by_word_start.items()}
+            self._by_word_start = _as_tuples(by_word_start)
         self._exact("")
 
     def _text_list(self) -> list[str]:
@@ -208,9 +243,7 @@ class TargetFilter:
                     hits = tuple(candidates)  # holding the character is the whole test
                 else:
                     hits = self._check(term, candidates)
-                self._term_cache[term] = hits
-                if len(self._term_cache) > _CACHE_SIZE:
-                    self._term_cache.pop(next(iter(self._term_cache)))
+                self._term_cache.put(term, hits)
                 result = hits
             else:
                 result = self._check(term, result)
@@ -235,6 +268,15 @@ class TargetFilter:
         if isinstance(candidates, range) and len(candidates) == len(texts):
             return tuple(compress(candidates, map(search, texts)))
         return tuple(compress(candidates, map(search, map(texts.__getitem__, candidates))))
+
+
+def _as_tuples(lists: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    """The same dict with each list made a tuple in place: each list goes as its tuple
+    comes, so the index is never held twice (a peak of memory the size of the index)."""
+    converted: dict[str, tuple[int, ...]] = lists  # type: ignore[assignment]
+    for key, indices in lists.items():
+        converted[key] = tuple(indices)
+    return converted
 
 
 def _both(first: tuple[int, ...], second: tuple[int, ...]) -> tuple[int, ...]:

@@ -27,8 +27,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Input
 
-from roleswitch.core.filtering import TargetFilter, match_spans
+from roleswitch.core.filtering import Recent, TargetFilter, match_spans
 from roleswitch.core.model import Catalogue, Target
 
 
@@ -95,7 +96,7 @@ class TargetList(ScrollView, can_focus=True):
         self._accounts: list[tuple[str, str | None, int]] = []  # id, name, role count
         self._filter = TargetFilter([])
         self._view_now = _View((), [], {}, ())
-        self._views: dict[str, _View] = {}
+        self._views: Recent[str, _View] = Recent()  # the filter's last few queries' rows
         self._index_of: dict[str, int] = {}  # target name -> index
         self._account_start: list[int] = []  # first target index of each account, then the total
         self._cursor = -1  # index into _rows, always a target row (or -1 when none)
@@ -113,10 +114,24 @@ class TargetList(ScrollView, can_focus=True):
         self._combined: dict[tuple[bool, str], Style] = {}
         self._strips: dict[tuple, Strip] = {}
 
+    # The filter box the list follows, when its screen has one (see on_mount).
+    FILTER_BOX = "Input#filter"
+
     def on_mount(self) -> None:
         """Start Textual's scroll bar widget now, with the list: made on demand at the first
         layout, it would start after it and hold the first frame back by a round."""
         self.vertical_scrollbar  # noqa: B018  (the property makes and starts it)
+        for box in self.screen.query(self.FILTER_BOX).results(Input):
+            self.follow(box)
+            break
+
+    def follow(self, box: Input) -> None:
+        """Filter by what `box` holds the moment it changes, so the list is painted in the
+        same frame as the box. Its Input.Changed message reaches the app only after that
+        frame (the screen goes idle in between), which held every keystroke's list back to
+        the next 60 Hz tick or the one after; the app's own set_filter then finds nothing
+        new to do."""
+        self.watch(box, "value", self.set_filter, init=False)
 
     # --- data -----------------------------------------------------------------
 
@@ -135,7 +150,7 @@ class TargetList(ScrollView, can_focus=True):
                 self._account_of.append(number)
         self._account_start.append(len(self._targets))
         self._index_of = {t.name: i for i, t in enumerate(self._targets)}
-        self._views = {}
+        self._views = Recent()
         self._strips.clear()
         self._filter = TargetFilter(_SearchTexts(self._targets))
         self._widths = (
@@ -235,9 +250,7 @@ class TargetList(ScrollView, can_focus=True):
             else:
                 self._rows_by_sorting(tiers, rows, counts)
             view = _View(matches, rows, counts, tiers[0])
-        if len(self._views) >= 64:
-            self._views.pop(next(iter(self._views)))
-        self._views[key] = view
+        self._views.put(key, view)
         return view
 
     def _rows_by_runs(self, tiers, rows: list[int], counts: dict[int, int]) -> None:
@@ -285,9 +298,7 @@ class TargetList(ScrollView, can_focus=True):
 
     def _apply(self, keep: Target | None) -> None:
         view = self._view_now = self._view(self._query)
-        size = Size(0, len(view.rows))
-        if self.virtual_size != size:
-            self.virtual_size = size
+        self._set_row_count(len(view.rows))
         # The highlight stays where it was while that target is among the best matches.
         cursor = -1
         index = self._index_of.get(keep.name, -1) if keep is not None else -1
@@ -297,6 +308,23 @@ class TargetList(ScrollView, can_focus=True):
             cursor = view.first_best_row()
         self._move_to(cursor, force_message=True)
         self.refresh()
+
+    def _set_row_count(self, rows: int) -> None:
+        """Make the scrollable height `rows`. Setting `virtual_size` lays out the whole
+        screen again (about 14 ms at 120x40, a whole repaint of every widget, on every
+        keystroke that changes how many rows match), though the list's own size cannot
+        change with it once it is laid out at a fixed height: then only the scroll bar
+        and the scroll offset need to follow, which is what the layout would have done."""
+        size = Size(0, rows)
+        if self.virtual_size == size:
+            return
+        height = self.styles.height
+        if self.size.height <= 0 or height is None or height.is_auto:
+            self.virtual_size = size  # not laid out yet, or its height follows its rows
+            return
+        self.set_reactive(TargetList.virtual_size, size)
+        self.vertical_scrollbar.window_virtual_size = rows
+        self.scroll_y = self.scroll_y  # validated: within the new rows
 
     # --- highlight -------------------------------------------------------------
 
