@@ -131,7 +131,7 @@ class TargetList(ScrollView, can_focus=True):
         frame (the screen goes idle in between), which held every keystroke's list back to
         the next 60 Hz tick or the one after; the app's own set_filter then finds nothing
         new to do."""
-        self.watch(box, "value", self.set_filter, init=False)
+        self.watch(box, "value", lambda value: self.set_filter(value), init=False)  # looked up per call
 
     # --- data -----------------------------------------------------------------
 
