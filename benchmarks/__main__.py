@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import assume_scale, fast_paths, stalls
+from benchmarks import assume_scale, fast_paths, keys_wall, memory_typed, stalls
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +51,8 @@ STEPS = (
     "status-settings",
     "start-after-edit",
     "stalls",
+    "keys-wall",
+    "memory-typed",
 )
 
 
@@ -395,6 +397,8 @@ class Bench:
             "status-settings": lambda: fast_paths.status_settings(self),
             "start-after-edit": lambda: fast_paths.start_after_edit(self),
             "stalls": lambda: stalls.run(self),
+            "keys-wall": lambda: keys_wall.run(self),
+            "memory-typed": lambda: memory_typed.run(self),
         }
         assert tuple(steps) == STEPS
         server = None
