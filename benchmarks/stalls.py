@@ -31,7 +31,7 @@ PALETTE_QUERIES = ("assume team adm", "acct1-dev")
 
 
 def session() -> None:
-    from benchmarks.tui import run
+    from benchmarks.tui import peak_memory_kb, run
 
     results: dict = {}
     full: list[float] = []  # seconds, each full collection
@@ -108,6 +108,7 @@ def session() -> None:
             targets=app.targets.total,
             sessions=[before, assumed],  # the assume replaced the one the organisation starts with
             freeze_count=gc.get_freeze_count(),
+            peak_kb=peak_memory_kb(),  # row 8's measure, after the whole session
         )
         app.exit()
 
@@ -129,6 +130,7 @@ def summary(data: dict) -> dict:
         "longest_by_step": by_step,
         "longest_full_collection": max(data["full_collections"], default=0.0),
         "full_collections": len(data["full_collections"]),
+        "peak_mb": data["peak_kb"] / 1024,
     }
 
 
