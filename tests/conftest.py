@@ -13,6 +13,7 @@ import logging
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,13 +75,22 @@ class Moto:
         self.url = url
 
     def post(self, path: str, body: str = "") -> None:
+        """A control call to moto (reset, auth); a connection the server dropped is tried
+        again, twice: on a loaded machine its single listener has reset one (seen in CI)."""
         request = urllib.request.Request(
             self.url + path,
             data=body.encode(),
             method="POST",
             headers={"Content-Type": "text/plain"},
         )
-        urllib.request.urlopen(request, timeout=5).read()
+        for attempt in range(3):
+            try:
+                urllib.request.urlopen(request, timeout=5).read()
+                return
+            except (ConnectionResetError, ConnectionAbortedError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.2)
 
     def reset(self) -> None:
         self.post("/moto-api/reset-auth", "inf")
