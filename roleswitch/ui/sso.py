@@ -85,9 +85,9 @@ class SsoKey:
         self.attention = False  # the active role's sign-in has ended: the sign-in key is highlighted
         # What other terminals do: `roleswitch login` or `aws sso login` (the token folder),
         # `roleswitch discover` or another app's discovery (the discovery files).
-        from roleswitch.core.sso.token_cache import default_cache_folder
-
-        self.token_watch = FileWatch(str(default_cache_folder()))
+        # Made by the first read of the statuses, off the UI thread and after the first
+        # frame: the token cache module costs start-up 12 ms to import.
+        self.token_watch: FileWatch | None = None
         self.discoveries = ""  # discovery_key as the catalogue was last loaded
 
     @property
@@ -137,11 +137,19 @@ class SsoKey:
             self.app.tick()
             self.app.show_detail(self.app.targets.highlighted)
 
-        self.app.in_background(service.statuses, read)
+        def statuses() -> list[SessionStatus]:
+            if self.token_watch is None:  # watched from before the read: a change during it is seen
+                from roleswitch.core.sso.token_cache import default_cache_folder
+
+                self.token_watch = FileWatch(str(default_cache_folder()))
+            return service.statuses()
+
+        self.app.in_background(statuses, read)
 
     def tick(self) -> None:
         self._ticks += 1
-        if self.token_watch.changed() or (self._ticks % STATUS_EVERY == 0 and self.statuses):
+        watch = self.token_watch
+        if (watch is not None and watch.changed()) or (self._ticks % STATUS_EVERY == 0 and self.statuses):
             self.read_statuses()  # a sign-in or sign-out elsewhere shows within a second
 
     def note_discoveries(self) -> None:
