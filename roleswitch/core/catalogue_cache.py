@@ -57,9 +57,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from roleswitch.core.model import Catalogue
+    from roleswitch.core.model import Catalogue, Settings
 
-_FORMAT = 4  # the cache layout: columns, some as runs; notes; sources
+_FORMAT = 5  # the cache layout: columns, some as runs; notes; sources; environments
+# Target fields that are tuples (JSON arrays in the cache).
+_TUPLE_FIELDS = frozenset({"tags"})
 # The modules whose code decides what a target is, from the files to the fields.
 _BUILDERS = (
     "catalogue.py",
@@ -284,7 +286,7 @@ def _trusted(folder: Path, *, create: bool) -> bool:
 def _read(entry: Path, key: str, sections: Sections) -> Catalogue | None:
     from types import MappingProxyType
 
-    from roleswitch.core.model import Catalogue, Settings, Target
+    from roleswitch.core.model import Catalogue, Target
     from roleswitch.core.private_folder import effective_uid
 
     target_fields, _ = _field_names()
@@ -298,18 +300,43 @@ def _read(entry: Path, key: str, sections: Sections) -> Catalogue | None:
         ):
             return None  # a source that a target names appeared or went
         count = data["count"]
-        columns = [_decoded(column, count) for column in data["targets"]]
-        if len(columns) != len(target_fields):
-            return None
+        columns = [
+            _decoded(column, count, tuples=name in _TUPLE_FIELDS)
+            for name, column in zip(target_fields, data["targets"], strict=True)
+        ]
         return Catalogue(
             targets=tuple(map(Target, *columns)),
-            settings=Settings(*data["settings"]),
+            settings=_settings_decoded(data["settings"]),
             problems=tuple(data["problems"]),
             account_names=MappingProxyType(dict(data["account_names"])),
             notes=tuple(data["notes"]),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
+
+
+def _settings_encoded(settings: Settings) -> list:
+    """The settings' values in field order; the environments as `[name, colour, confirm]`s."""
+    _, settings_fields = _field_names()
+    values = [getattr(settings, name) for name in settings_fields]
+    at = settings_fields.index("environments")
+    values[at] = [[e.name, e.colour, e.confirm] for e in settings.environments.values()]
+    return values
+
+
+def _settings_decoded(values: list) -> Settings:
+    from types import MappingProxyType
+
+    from roleswitch.core.model import Environment, Settings
+
+    _, settings_fields = _field_names()
+    if len(values) != len(settings_fields):
+        raise ValueError("settings length")
+    values = list(values)
+    at = settings_fields.index("environments")
+    environments = [Environment(name, colour, confirm) for name, colour, confirm in values[at]]
+    values[at] = MappingProxyType({e.name: e for e in environments})
+    return Settings(*values)
 
 
 def _encoded(values: list) -> list:
@@ -323,16 +350,17 @@ def _encoded(values: list) -> list:
     return ["runs", runs] if len(runs) < len(values) else ["values", values]
 
 
-def _decoded(column: list, count: int) -> list:
+def _decoded(column: list, count: int, *, tuples: bool = False) -> list:
+    """A column's values; with `tuples`, each value (a JSON array) as a tuple."""
     kind, data = column
     if kind == "values":
-        values = data
+        values = [tuple(value) for value in data] if tuples else data
     elif kind == "runs":
         shared: dict = {}  # runs of the same value share one object too
         keep = shared.setdefault
         values = []
         for at in range(0, len(data), 2):
-            value = data[at]
+            value = tuple(data[at]) if tuples else data[at]
             values += [keep(value, value)] * data[at + 1]
     else:
         raise ValueError(kind)
@@ -344,7 +372,7 @@ def _decoded(column: list, count: int) -> list:
 def _write(entry: Path, key: str, catalogue: Catalogue, sections: Sections) -> None:
     from roleswitch.core.guarded_file import atomic_write
 
-    target_fields, settings_fields = _field_names()
+    target_fields, _ = _field_names()
     if not _trusted(entry.parent, create=True):
         return  # a cache that cannot be written or trusted only makes the next start slower
     targets = catalogue.targets
@@ -352,7 +380,7 @@ def _write(entry: Path, key: str, catalogue: Catalogue, sections: Sections) -> N
         "key": key,
         "count": len(targets),
         "targets": [_encoded([getattr(t, name) for t in targets]) for name in target_fields],
-        "settings": [getattr(catalogue.settings, name) for name in settings_fields],
+        "settings": _settings_encoded(catalogue.settings),
         "problems": list(catalogue.problems),
         "account_names": dict(catalogue.account_names),
         "notes": list(catalogue.notes),

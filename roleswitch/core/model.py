@@ -16,6 +16,19 @@ CHAINED_LIMIT = 3600  # STS ends a session assumed with another role's credentia
 
 
 @dataclass(frozen=True, slots=True)
+class Environment:
+    """An environment's settings (`[environments.NAME]`): production, staging, ...
+
+    `colour` is `#rrggbb` (a named colour or `#rgb` in the TOML is turned into that), or
+    None for no colour; `confirm` asks before a target in it is assumed or renewed.
+    """
+
+    name: str
+    colour: str | None = None
+    confirm: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """roleswitch's own settings from the `[settings]` table of its TOML config."""
 
@@ -28,6 +41,11 @@ class Settings:
     region: str | None = None
     mfa_session_seconds: int = DEFAULT_MFA_SESSION
     browser: str | None = None  # command template for the console: {url} {container} {colour}
+    # `[environments.NAME]` tables, by name: how targets in each environment look and behave.
+    environments: Mapping[str, Environment] = field(default_factory=lambda: MappingProxyType({}))
+    order: str = (
+        "usage"  # the list's order with no query: "usage" (pinned, recent, accounts) or "alphabetical"
+    )
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -64,6 +82,12 @@ class Target:
     # is a role assumed with that SSO role's credentials (one hop, at most an hour).
     sso_session: str | None = None
     sso_source: str | None = None
+    # From the TOML (an account's values apply to all its targets, a role's win): the
+    # environment's name (see Catalogue.environment_of), free-form tags, and the
+    # credentials-file profile this target always goes to.
+    environment: str | None = None
+    tags: tuple[str, ...] = ()
+    profile: str | None = None
 
     def __init__(
         self,
@@ -85,6 +109,9 @@ class Target:
         problem: str | None = None,
         sso_session: str | None = None,
         sso_source: str | None = None,
+        environment: str | None = None,
+        tags: tuple[str, ...] = (),
+        profile: str | None = None,
     ) -> None:
         s = _TARGET_SETTERS
         s[0](self, name)
@@ -105,6 +132,9 @@ class Target:
         s[15](self, problem)
         s[16](self, sso_session)
         s[17](self, sso_source)
+        s[18](self, environment)
+        s[19](self, tags)
+        s[20](self, profile)
 
     @property
     def valid(self) -> bool:
@@ -185,6 +215,20 @@ class Catalogue:
 
     def find(self, name: str) -> Target | None:
         return self._by_name.get(name)
+
+    def environment_of(self, target: Target) -> Environment | None:
+        """The settings of the target's environment: None when it names none, and no colour
+        and no confirmation when it names one that `[environments]` does not configure."""
+        name = target.environment
+        if name is None:
+            return None
+        found = self.settings.environments.get(name)
+        return found if found is not None else Environment(name, None, False)
+
+    def needs_confirmation(self, target: Target) -> bool:
+        """Assuming or renewing the target asks first (its environment has `confirm = true`)."""
+        environment = self.environment_of(target)
+        return environment is not None and environment.confirm
 
     def accounts(self) -> list[Account]:
         """Targets grouped by account: named accounts A-Z, then bare ids, unknown last.
