@@ -1,0 +1,105 @@
+"""Pick a region from a list filtered as you type.
+
+The caller gives the regions (its partition's, from botocore's own data), the current
+one, and the title. The current region comes first and is highlighted, so Enter keeps
+it; typing narrows the list (every word typed must be in the region's name, in any
+order: `eu west`, `west eu`, `1 ap`), ↑ ↓ Page Up/Down move through it without
+leaving the box, Enter picks the highlighted region, Esc cancels. Texts are shown as
+written (never read as markup) and wrap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+HINT = "Type to filter · ↑↓ move · Enter picks · Esc cancels"
+
+
+def matching(regions: Sequence[str], query: str) -> list[str]:
+    """The regions holding every word of `query` (any case, any order), in their order."""
+    words = query.lower().split()
+    return [region for region in regions if all(word in region.lower() for word in words)]
+
+
+class RegionPicker(ModalScreen[str | None]):
+    """Returns the region picked, or None when the person presses Escape."""
+
+    DEFAULT_CSS = """
+    RegionPicker { align: center middle; }
+    #region-filter { margin-bottom: 1; }
+    #region-options { height: auto; max-height: 12; margin-bottom: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="region-cancel"),
+        Binding("up", "move('cursor_up')", "Up", show=False),
+        Binding("down", "move('cursor_down')", "Down", show=False),
+        Binding("pageup", "move('page_up')", "Page up", show=False),
+        Binding("pagedown", "move('page_down')", "Page down", show=False),
+    ]
+
+    def __init__(self, regions: Sequence[str], current: str | None, title: str) -> None:
+        super().__init__()
+        rest = [region for region in dict.fromkeys(regions) if region != current]
+        self.regions: list[str] = [current, *rest] if current is not None and current in regions else rest
+        self.current = current
+        self.title_text = title
+        self.shown: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="region-dialog", classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Input(placeholder="Type to filter regions", id="region-filter", compact=True)
+            yield OptionList(id="region-options", compact=True)
+            yield Label(HINT, id="region-hint", classes="dim", markup=False)
+
+    def on_mount(self) -> None:
+        self._show("")
+        self.query_one("#region-filter", Input).focus()
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#region-options", OptionList)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        highlighted = self.options.highlighted
+        if highlighted is not None and highlighted < len(self.shown):
+            self.dismiss(self.shown[highlighted])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_move(self, action: str) -> None:
+        getattr(self.options, f"action_{action}")()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def _show(self, query: str) -> None:
+        self.shown = matching(self.regions, query)
+        options = self.options
+        options.set_options(
+            Option(Content(f"{region}  (current)" if region == self.current else region), id=region)
+            for region in self.shown
+        )
+        options.highlighted = 0 if self.shown else None
+        hint = self.query_one("#region-hint", Label)
+        if self.shown:
+            hint.update(Content(HINT))
+            hint.remove_class("error")
+        else:
+            hint.update(Content(f"No region matches {query.strip()!r}; Backspace to widen, Esc cancels."))
+            hint.add_class("error")
