@@ -1,8 +1,9 @@
 """Read and edit the AWS shared credentials file without losing a byte of it.
 
-roleswitch owns exactly one section, the active profile, and marks it with
-`manager = roleswitch`. Every other byte (comments, blank lines, other
-sections, CRLF endings, a missing final newline, a BOM) is kept as it was.
+roleswitch marks every section it writes (its sessions: the active profile, and any
+named profile a role was assumed into) with `manager = roleswitch`. Every other byte
+(comments, blank lines, other sections, CRLF endings, a missing final newline, a BOM)
+is kept as it was.
 
 Writes go through `GuardedFile`: locked, atomic, through symlinks; any refusal
 or error leaves the file byte-for-byte untouched.
@@ -26,6 +27,8 @@ from roleswitch.core.ini import (
     DEFAULTS,
     IniDocument,
     Section,
+    has_lone_cr,
+    header_name,
     newline_of,
     scan,
     section_name_problem,
@@ -49,6 +52,13 @@ _SHADOWING_KEYS = ("role_arn", "credential_process", "web_identity_token_file")
 # base64 (the URL-safe `-` and `_` allowed too). Anything else could break the INI file.
 _KEY_ID_RE = re.compile(r"[A-Z0-9]{16,128}")
 _SECRET_RE = re.compile(r"[A-Za-z0-9+/=_-]+")
+# A line that `scan` reads as `manager = roleswitch` (key case-insensitive, any spacing): how
+# `sessions` finds roleswitch's sections in a file of thousands without scanning them all,
+# after a search for its literal end (which the regex engine does at the speed of `find`).
+_MANAGER_VALUE_RE = re.compile(r"roleswitch(?=[^\S\r\n]*\r?$)", re.M)
+_MANAGER_LINE_RE = re.compile(
+    r"^[^\S\r\n]*(?i:manager)[^\S\r\n]*[=:][^\S\r\n]*roleswitch[^\S\r\n]*\r?$", re.M
+)
 
 
 class _NoSession:
@@ -79,32 +89,26 @@ class CredentialsFile:
     def read_active(self, profile: str) -> ActiveSession | None:
         """The session roleswitch wrote into `profile`, or None if there is none."""
         values = self._our_values(profile)
-        if values is None:
-            return None
-        return ActiveSession(
-            profile=profile,
-            target_name=values.get("roleswitch_target") or None,
-            role_arn=values.get("roleswitch_role_arn") or None,
-            assumed_arn=values.get("roleswitch_assumed_arn") or None,
-            access_key_id=values.get("aws_access_key_id") or None,
-            expiration=parse_expiration(values.get("expiration", "")),
-            region=values.get("region") or None,
-        )
+        return None if values is None else _session(profile, values)
+
+    def sessions(self) -> tuple[ActiveSession, ...]:
+        """Every session roleswitch wrote (every `manager = roleswitch` section), in file order.
+
+        The app calls this whenever the file changes, and the file may hold thousands of
+        sections: only the sections holding a `manager = roleswitch` line are scanned (found
+        by one regular-expression search), each read exactly as `read_active` reads it; a
+        file with a lone CR line ending is scanned whole. A repeated section is no session,
+        as for `read_active`.
+        """
+        text = self._read_text()
+        if text is None:
+            return ()
+        return tuple(_session(name, values) for name, values in _our_sections(text.removeprefix(BOM)))
 
     def read_credentials(self, profile: str) -> Credentials | None:
         """The secrets of the session roleswitch wrote, for `export` lines."""
         values = self._our_values(profile)
-        if values is None:
-            return None
-        expiration = parse_expiration(values.get("expiration", ""))
-        if not values.get("aws_access_key_id") or expiration is None:
-            return None
-        return Credentials(
-            access_key_id=values["aws_access_key_id"],
-            secret_access_key=values.get("aws_secret_access_key", ""),
-            session_token=values.get("aws_session_token", ""),
-            expiration=expiration,
-        )
+        return None if values is None else _credentials(values)
 
     def _our_values(self, profile: str) -> dict[str, str] | None:
         """The keys of `profile` if roleswitch wrote it; only that section is read."""
@@ -244,6 +248,43 @@ class CredentialsFile:
 
         return check
 
+    def copy_session(self, from_profile: str, to_profile: str, *, expect_access_key_id: str) -> None:
+        """Make `to_profile` hold the session in `from_profile` ("make default"): its
+        credentials, region and roleswitch's markers, so tools that read `to_profile` use it.
+
+        Refused as `write` refuses (never over keys roleswitch did not write, never a shadowed
+        profile); `SessionReplaced` when `from_profile` no longer holds roleswitch's session
+        with key id `expect_access_key_id`. The copy is a session of its own afterwards.
+        """
+        check_section_name(to_profile)
+        if from_profile == to_profile:
+            raise ValidationError(f"[{from_profile}] already holds this session; choose another profile.")
+        self._check_not_shadowed(to_profile)
+        with self._locked():
+            data = self.file.read_checked_bytes()
+            refuse_bom(data or b"", self.path)
+            values = _values_if_expected(data or b"", from_profile, expect_access_key_id)
+            lines = _lines_from_values(to_profile, values, region=values.get("region") or None)
+            new_data = upsert_section_bytes(data or b"", to_profile, lines, self._check_to_write)
+            self.file.replace_bytes(new_data, created=data is None)
+
+    def set_region(self, profile: str, region: str | None, *, expect_access_key_id: str) -> None:
+        """Make roleswitch's session in `profile` name `region` (None: no `region` line), so
+        AWS tools using the profile call that region. `SessionReplaced` when `profile` no
+        longer holds roleswitch's session with key id `expect_access_key_id`."""
+        if region is not None:
+            from roleswitch.core.aws.federation import check_region
+
+            check_region(region)
+        self._check_not_shadowed(profile)
+        with self._locked():
+            data = self.file.read_checked_bytes()
+            refuse_bom(data or b"", self.path)
+            values = _values_if_expected(data or b"", profile, expect_access_key_id)
+            lines = _lines_from_values(profile, values, region=region)
+            check = self._expecting(expect_access_key_id)
+            self.file.replace_bytes(upsert_section_bytes(data or b"", profile, lines, check), created=False)
+
     def clear(self, profile: str) -> bool:
         """Remove `profile` if roleswitch wrote it; False if there was nothing to remove."""
         with self._locked():
@@ -299,13 +340,31 @@ def check_value(what: str, value: str) -> str:
 
 
 def section_lines(profile: str, result: AssumeResult) -> list[str]:
-    """The lines of roleswitch's section, without line endings.
+    """The lines of roleswitch's section, without line endings."""
+    return _lines(
+        profile,
+        result.credentials,
+        result.region,
+        result.target.name,
+        result.target.role_arn,
+        result.assumed_arn,
+    )
+
+
+def _lines(
+    profile: str,
+    creds: Credentials,
+    region: str | None,
+    target_name: str,
+    role_arn: str,
+    assumed_arn: str,
+) -> list[str]:
+    """The lines of roleswitch's section for these values.
 
     The last line of defence against a value that would inject a section or key into
     the file: every name and value is checked here, whatever checked it before.
     """
     check_section_name(profile)
-    creds = result.credentials
     if not _KEY_ID_RE.fullmatch(creds.access_key_id):
         raise ValidationError(
             "the access key id STS returned is not 16 to 128 capital letters and digits; nothing was written."
@@ -323,15 +382,134 @@ def section_lines(profile: str, result: AssumeResult) -> list[str]:
         f"aws_session_token = {creds.session_token}",
         f"expiration = {format_expiration(creds.expiration)}",
     ]
-    if result.region:
-        lines.append(f"region = {check_value('region', result.region)}")
+    if region:
+        lines.append(f"region = {check_value('region', region)}")
     lines += [
         f"manager = {MANAGER}",
-        f"roleswitch_target = {check_value('target name', result.target.name)}",
-        f"roleswitch_role_arn = {check_value('role ARN', result.target.role_arn)}",
-        f"roleswitch_assumed_arn = {check_value('assumed-role ARN', result.assumed_arn)}",
+        f"roleswitch_target = {check_value('target name', target_name)}",
+        f"roleswitch_role_arn = {check_value('role ARN', role_arn)}",
+        f"roleswitch_assumed_arn = {check_value('assumed-role ARN', assumed_arn)}",
     ]
     return lines
+
+
+def _session(profile: str, values: dict[str, str]) -> ActiveSession:
+    return ActiveSession(
+        profile=profile,
+        target_name=values.get("roleswitch_target") or None,
+        role_arn=values.get("roleswitch_role_arn") or None,
+        assumed_arn=values.get("roleswitch_assumed_arn") or None,
+        access_key_id=values.get("aws_access_key_id") or None,
+        expiration=parse_expiration(values.get("expiration", "")),
+        region=values.get("region") or None,
+    )
+
+
+def _credentials(values: dict[str, str]) -> Credentials | None:
+    expiration = parse_expiration(values.get("expiration", ""))
+    if not values.get("aws_access_key_id") or expiration is None:
+        return None
+    return Credentials(
+        access_key_id=values["aws_access_key_id"],
+        secret_access_key=values.get("aws_secret_access_key", ""),
+        session_token=values.get("aws_session_token", ""),
+        expiration=expiration,
+    )
+
+
+def _our_sections(text: str) -> list[tuple[str, dict[str, str]]]:
+    """(name, values) of every `manager = roleswitch` section of `text` (no BOM), in file
+    order, leaving out any name that appears more than once (see `sessions`).
+
+    Each `manager` line found lies in a window from the column-0 header before it (or the
+    file's start) to the next one; a scan from a column-0 header gives exactly what a full
+    scan gives for those lines (see `ini.section_windows`), so only those windows are read.
+    """
+    if has_lone_cr(text):
+        return _our_sections_of(scan(text).sections, text)
+    sections: list[Section] = []
+    seen: set[int] = set()
+    for match in _MANAGER_VALUE_RE.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if not _MANAGER_LINE_RE.match(text, line_start):
+            continue
+        start = _window_start(text, line_start)
+        if start in seen:
+            continue
+        seen.add(start)
+        sections += scan(text[start : _window_end(text, match.end())]).sections
+    return _our_sections_of(sections, text)
+
+
+def _our_sections_of(sections: list[Section], text: str) -> list[tuple[str, dict[str, str]]]:
+    ours = [s for s in sections if s.name != DEFAULTS and s.values.get("manager") == MANAGER]
+    if not ours:
+        return []
+    # Each name's `[name]` counted in one pass (a search for `[`, then the names).
+    names = re.compile("\\[(" + "|".join(re.escape(s.name) for s in ours) + ")\\]")
+    counts: dict[str, int] = {}
+    for name in names.findall(text):
+        counts[name] = counts.get(name, 0) + 1
+    return [
+        (s.name, s.values)
+        for s in ours
+        # A repeated section (botocore refuses the file) is no session, as for `read_active`;
+        # `[name]` found more than once may also be a comment or a value: let it decide.
+        if counts.get(s.name, 0) <= 1 or section_values(text, s.name) is not None
+    ]
+
+
+def _window_end(text: str, at: int) -> int:
+    """Where the next column-0 header line after offset `at` starts (the file's end if none)."""
+    while True:
+        start = text.find("\n[", at) + 1
+        if start == 0:
+            return len(text)
+        end = text.find("\n", start)
+        if header_name(text[start : len(text) if end == -1 else end].strip()) is not None:
+            return start
+        at = start
+
+
+def _window_start(text: str, at: int) -> int:
+    """Where the column-0 header line before offset `at` starts (0 if there is none)."""
+    while at > 0:
+        start = text.rfind("\n[", 0, at) + 1
+        if start == 0:
+            return 0
+        end = text.find("\n", start)
+        if header_name(text[start : len(text) if end == -1 else end].strip()) is not None:
+            return start
+        at = start - 1  # a `[` that opens no header: a line of the section above
+    return 0
+
+
+def _values_if_expected(data: bytes, profile: str, expected: str) -> dict[str, str]:
+    """The values of roleswitch's session in `profile` of the file `data`, if it still holds
+    the one with key id `expected`; else `SessionReplaced`."""
+    text = data.decode("utf-8").removeprefix(BOM)
+    values = section_values(text, profile)
+    if values is None or values.get("manager") != MANAGER or values.get("aws_access_key_id") != expected:
+        raise SessionReplaced(
+            f"Another program changed [{profile}] since this session was read; nothing was written."
+        )
+    return values
+
+
+def _lines_from_values(profile: str, values: dict[str, str], *, region: str | None) -> list[str]:
+    """The lines of roleswitch's section `profile` holding the session in `values` (a
+    section of roleswitch's), with `region`; every value checked again by `_lines`."""
+    creds = _credentials(values)
+    if creds is None:
+        raise ValidationError(f"[{profile}] holds no complete session of roleswitch's; nothing was written.")
+    return _lines(
+        profile,
+        creds,
+        region,
+        values.get("roleswitch_target", ""),
+        values.get("roleswitch_role_arn", ""),
+        values.get("roleswitch_assumed_arn", ""),
+    )
 
 
 def upsert_section(text: str, profile: str, new_lines: list[str], check=None, *, full_scan=False) -> str:
