@@ -1,7 +1,7 @@
 """Shared fixtures: an isolated home and AWS environment, and moto's STS server.
 
-Every test runs with HOME and the AWS/roleswitch file variables pointing into a
-temporary folder, so nothing on the machine is read or written. The moto server
+Every test runs with HOME and the AWS/roleswitch file variables (the state folder
+too) pointing into a temporary folder, so nothing on the machine is read or written. The moto server
 is real: boto3 reaches it only through AWS_ENDPOINT_URL_STS / _IAM.
 """
 
@@ -35,6 +35,9 @@ class Home:
     config: Path
     credentials: Path
     toml: Path
+    # roleswitch's state folder (pins, recent use): where ~/.local/state/roleswitch is under
+    # this HOME, so a subprocess given only HOME (the tmux tests) uses the same one.
+    state: Path
 
     def write(self, config: str = "", credentials: str | None = None, toml: str | None = None) -> None:
         self.config.write_text(config)
@@ -61,10 +64,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
         config=root / ".aws" / "config",
         credentials=root / ".aws" / "credentials",
         toml=root / ".config" / "roleswitch" / "config.toml",
+        state=root / ".local" / "state" / "roleswitch",
     )
     monkeypatch.setenv("AWS_CONFIG_FILE", str(h.config))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(h.credentials))
     monkeypatch.setenv("ROLESWITCH_CONFIG", str(h.toml))
+    monkeypatch.setenv("ROLESWITCH_STATE_DIR", str(h.state))
     return h
 
 

@@ -51,6 +51,19 @@ def cache_location() -> str:
     return os.path.join(_expand(base), "roleswitch")
 
 
+def state_location() -> str:
+    """`ROLESWITCH_STATE_DIR`, else `$XDG_STATE_HOME/roleswitch`, else `~/.local/state/roleswitch`.
+
+    Holds what roleswitch learns from use (pins, recently used targets), not settings:
+    the person's config file is theirs to edit.
+    """
+    explicit = os.environ.get("ROLESWITCH_STATE_DIR")
+    if explicit:
+        return _expand(explicit)
+    base = os.environ.get("XDG_STATE_HOME") or "~/.local/state"
+    return os.path.join(_expand(base), "roleswitch")
+
+
 def aws_config_path() -> Path:
     return _as_path(aws_config_location())
 
@@ -65,6 +78,10 @@ def roleswitch_config_path() -> Path:
 
 def cache_dir() -> Path:
     return _as_path(cache_location())
+
+
+def state_dir() -> Path:
+    return _as_path(state_location())
 
 
 def _as_path(location: str) -> Path:
