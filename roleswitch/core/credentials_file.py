@@ -273,7 +273,7 @@ class CredentialsFile:
         AWS tools using the profile call that region. `SessionReplaced` when `profile` no
         longer holds roleswitch's session with key id `expect_access_key_id`."""
         if region is not None:
-            from roleswitch.core.aws.federation import check_region
+            from roleswitch.core.regions import check_region
 
             check_region(region)
         self._check_not_shadowed(profile)

@@ -10,6 +10,8 @@ gives its keys to every section there (but not to profiles only in the config fi
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 
 from roleswitch.core.ini import DEFAULTS
@@ -64,3 +66,62 @@ def effective_region(
     if regions.get(profile):
         return regions[profile], profile
     return DEFAULT_REGION, "default"
+
+
+# --- a partition's regions, for picking a session's region ------------------------------
+
+_ARN_PARTITION_RE = re.compile(r"^arn:([a-z][a-z0-9-]{0,31}):", re.ASCII)
+# A region's name: eu-west-1, us-gov-west-1, eusc-de-east-1 (botocore's `-global`
+# pseudo-regions are not one).
+REGION_RE = re.compile(r"^[a-z]{2,8}(?:-[a-z]+)+-\d{1,2}$", re.ASCII)
+DEFAULT_PARTITION = "aws"
+
+
+def check_region(region: str) -> str:
+    """`region` if it is a region's name (any partition's, today's or a new one's), else
+    the one sentence."""
+    from roleswitch.core.errors import ValidationError
+
+    if not REGION_RE.fullmatch(region):
+        raise ValidationError(f"region '{region}' is not a region name like eu-west-1.")
+    return region
+
+
+def partition_of(arn: str | None) -> str:
+    """The partition an ARN lives in (`aws`, `aws-cn`, `aws-us-gov`, ...); `aws` when the
+    ARN is missing or not one."""
+    match = _ARN_PARTITION_RE.match(arn or "")
+    return match[1] if match else DEFAULT_PARTITION
+
+
+def partition_regions(partition: str) -> tuple[str, ...]:
+    """The regions of `partition`, sorted, from botocore's own partition data (the file its
+    endpoint rules use); () for a partition botocore does not know. Its pseudo-regions
+    (`aws-global`) are left out: no SDK call or console lives there."""
+    return _all_partition_regions().get(partition, ())
+
+
+@functools.cache
+def _all_partition_regions() -> dict[str, tuple[str, ...]]:
+    data = _data_loader().load_data("partitions")
+    return {
+        entry["id"]: tuple(sorted(name for name in entry.get("regions", {}) if REGION_RE.match(name)))
+        for entry in data.get("partitions", [])
+        if isinstance(entry, dict) and "id" in entry
+    }
+
+
+def _data_loader():
+    """botocore's data loader, the one every session of roleswitch's shares (see
+    aws.source_session): its answers are cached in it, for the STS clients too."""
+    import botocore.session
+
+    from roleswitch.core.aws import source_session
+
+    session = botocore.session.get_session()
+    data_path = session.get_config_variable("data_path")
+    with source_session._loaders_lock:
+        loader = source_session._loaders.get(data_path)
+        if loader is None:
+            loader = source_session._loaders[data_path] = session.get_component("data_loader")
+    return loader
