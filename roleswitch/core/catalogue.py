@@ -19,9 +19,9 @@ from typing import Any
 
 from roleswitch.core import paths, validate
 from roleswitch.core.config_profiles import profile_name
-from roleswitch.core.errors import ValidationError
+from roleswitch.core.errors import RoleswitchError, ValidationError
 from roleswitch.core.ini import DEFAULTS, read_sections, scan, section_name_problem, section_names
-from roleswitch.core.model import CHAINED_LIMIT, Catalogue, Settings, Target
+from roleswitch.core.model import CHAINED_LIMIT, Catalogue, Environment, Settings, Target
 from roleswitch.core.regular_file import read_regular_file
 
 TYPE_CHECKING = False
@@ -40,8 +40,13 @@ _SETTINGS_KEYS = {
     "region",
     "mfa_session_duration",
     "browser",
+    "order",
 }
-_ACCOUNT_KEYS = {"id", "name", "source_profile", "region", "roles"}
+ORDERS = ("usage", "alphabetical")
+# What an account or a role may say about its targets: see `_labels`.
+_LABEL_KEYS = ("environment", "tags", "profile")
+_ACCOUNT_KEYS = {"id", "name", "source_profile", "region", "roles", *_LABEL_KEYS}
+_ENVIRONMENT_KEYS = {"colour", "color", "confirm"}
 _ROLE_KEYS = {
     "name",
     "arn",
@@ -51,6 +56,7 @@ _ROLE_KEYS = {
     "session_name",
     "region",
     "source_profile",
+    *_LABEL_KEYS,
 }
 
 
@@ -74,9 +80,12 @@ def load_catalogue(
     credentials_text = _read_ini_text(credentials_path, problems)
     toml_data, toml_text = _read_toml(toml_path, problems)
 
-    settings = _settings(toml_data.get("settings", {}), toml_path, toml_text, problems)
+    settings = _settings(toml_data, toml_path, toml_text, problems)
     account_names: dict[str, str] = {}
-    toml_targets = _toml_targets(toml_data, toml_path, toml_text, settings, account_names, problems)
+    account_labels: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    toml_targets = _toml_targets(
+        toml_data, toml_path, toml_text, settings, account_names, account_labels, problems
+    )
 
     profiles = _profiles(config_doc)
     sso = _sso_config(config_doc, profiles, toml_data, config_path, toml_path, problems)
@@ -117,6 +126,8 @@ def load_catalogue(
             _check_toml_source(t, known_sources, sso_roles, sessions)
             for t in targets[first : first + len(toml_targets)]
         ]
+    if account_labels:
+        targets = _labelled(targets, account_labels)
 
     return Catalogue(
         targets=tuple(targets),
@@ -132,7 +143,7 @@ def load_settings(toml_path: Path | None = None) -> tuple[Settings, list[str]]:
     toml_path = toml_path or paths.roleswitch_config_path()
     problems: list[str] = []
     data, text = _read_toml(toml_path, problems)
-    return _settings(data.get("settings", {}), toml_path, text, problems), problems
+    return _settings(data, toml_path, text, problems), problems
 
 
 # --- AWS config file -------------------------------------------------------
@@ -429,10 +440,13 @@ def _unknown(keys: Iterable[str], allowed: set[str]) -> list[str]:
     return sorted(k for k in keys if k not in allowed)
 
 
-def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settings:
+def _settings(data: Mapping[str, Any], path: Path, text: str, problems: list[str]) -> Settings:
+    """`[settings]`, with the `[environments]` tables, of the TOML document `data`."""
+    environments = _environments(data["environments"], path, text, problems) if "environments" in data else {}
+    raw = data.get("settings", {})
     if not isinstance(raw, dict):
         problems.append(f"{path}: [settings] must be a table; defaults are used.")
-        return Settings()
+        return Settings(environments=MappingProxyType(environments))
     for key in _unknown(raw, _SETTINGS_KEYS):
         problems.append(f"{_where(path, text, key)}: unknown setting '{key}'; it was ignored.")
     values: dict[str, Any] = {}
@@ -446,6 +460,7 @@ def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settin
         "region": ("region", _printable_str),
         "mfa_session_duration": ("mfa_session_seconds", validate.session_token_duration),
         "browser": ("browser", _browser_template),
+        "order": ("order", _order),
     }
     for key, (attribute, check) in checks.items():
         if key not in raw:
@@ -454,7 +469,52 @@ def _settings(raw: object, path: Path, text: str, problems: list[str]) -> Settin
             values[attribute] = check(raw[key])
         except (ValidationError, TypeError) as error:
             problems.append(f"{_where(path, text, key)}: setting '{key}': {error} The default is used.")
-    return Settings(**values)
+    return Settings(**values, environments=MappingProxyType(environments))
+
+
+def _order(value: object) -> str:
+    if value not in ORDERS:
+        raise ValidationError(f"must be {' or '.join(repr(o) for o in ORDERS)}, not {str(value)[:40]!r}.")
+    return str(value)
+
+
+def _environments(raw: object, path: Path, text: str, problems: list[str]) -> dict[str, Environment]:
+    """`[environments.NAME]` tables: a colour and whether to ask before assuming. A bad value
+    is reported and left out, except a bad `confirm`, which asks (the safe side)."""
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: [environments] must be a table of environments; it was ignored.")
+        return {}
+    environments: dict[str, Environment] = {}
+    for name, table in raw.items():
+        where = _where(path, text, name)
+        try:
+            validate.label(name, "environment name")
+        except ValidationError as error:
+            problems.append(f"{where}: {error} It was ignored.")
+            continue
+        if not isinstance(table, dict):
+            problems.append(f"{where}: environment '{name}' must be a table; it was ignored.")
+            continue
+        for key in _unknown(table, _ENVIRONMENT_KEYS):
+            problems.append(f"{where}: environment '{name}' has unknown key '{key}'; it was ignored.")
+        colour = None
+        if "colour" in table and "color" in table:
+            problems.append(f"{where}: environment '{name}' sets both colour and color; colour is used.")
+        raw_colour = table.get("colour", table.get("color"))
+        if raw_colour is not None:
+            try:
+                colour = validate.colour(raw_colour)
+            except ValidationError as error:
+                problems.append(f"{where}: environment '{name}': {error} It has no colour until fixed.")
+        confirm = table.get("confirm", False)
+        if not isinstance(confirm, bool):
+            problems.append(
+                f"{where}: environment '{name}': confirm must be true or false; "
+                "roleswitch asks before each assume in it until that is fixed."
+            )
+            confirm = True
+        environments[name] = Environment(name, colour, confirm)
+    return environments
 
 
 def _nonempty_str(value: object) -> str:
@@ -504,10 +564,13 @@ def _toml_targets(
     text: str,
     settings: Settings,
     account_names: dict[str, str],
+    account_labels: dict[str, tuple[str | None, tuple[str, ...]]],
     problems: list[str],
 ) -> list[Target]:
+    """The TOML's targets; fills `account_names` and `account_labels` (environment and tags)
+    by account id, for the targets of the same accounts from other sources."""
     # sso: read by core/sso/config.py; discover: by core/organizations.py
-    for key in _unknown(data, {"settings", "accounts", "sso", "discover"}):
+    for key in _unknown(data, {"settings", "accounts", "sso", "discover", "environments"}):
         problems.append(f"{_where(path, text, key)}: unknown table '{key}'; it was ignored.")
     accounts = data.get("accounts", {})
     if not isinstance(accounts, dict):
@@ -520,16 +583,61 @@ def _toml_targets(
             problems.append(f"{where}: account '{key}' must be a table.")
             continue
         account_problem = _account_problem(account, key)
+        labels: dict[str, Any] = {}
+        if not account_problem:
+            try:
+                labels = _labels(account)
+            except RoleswitchError as error:
+                account_problem = f"account '{key}': {error}"
         account_id = str(account.get("id", ""))
         if not account_problem and isinstance(account.get("name"), str):
             account_names[account_id] = account["name"]
+        if not account_problem and ("environment" in labels or "tags" in labels):
+            account_labels.setdefault(account_id, (labels.get("environment"), labels.get("tags", ())))
         roles = account.get("roles", [])
         if not isinstance(roles, list) or not roles:
             problems.append(f"{where}: account '{key}' has no [[accounts.{key}.roles]].")
             continue
         for role in roles:
-            targets.append(_toml_target(key, account, account_problem, role, settings, path, text))
+            targets.append(_toml_target(key, account, account_problem, labels, role, settings, path, text))
     return targets
+
+
+def _labels(table: Mapping[str, Any]) -> dict[str, Any]:
+    """The `environment`, `tags` and `profile` an account or role sets, checked (raises the
+    sentence): Target's field names and values, only those it has."""
+    labels: dict[str, Any] = {}
+    if "environment" in table:
+        labels["environment"] = validate.label(table["environment"], "environment")
+    if "tags" in table:
+        labels["tags"] = validate.tags(table["tags"])
+    if "profile" in table:
+        labels["profile"] = _profile(table["profile"])
+    return labels
+
+
+def _profile(value: object) -> str:
+    """A credentials-file profile to write to: a name that reads back as that one section."""
+    from roleswitch.core.credentials_file import check_section_name
+
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("profile must be the name of a profile in the credentials file.")
+    check_section_name(value)  # raises the sentence
+    return value
+
+
+def _labelled(
+    targets: list[Target], by_account: Mapping[str, tuple[str | None, tuple[str, ...]]]
+) -> list[Target]:
+    """Targets from the AWS config, Identity Center and organisations, with the environment
+    and tags of the TOML account of the same id (unless they have their own)."""
+    labelled = []
+    for target in targets:
+        labels = by_account.get(target.account_id) if target.origin != "roleswitch" else None
+        if labels is not None and target.environment is None and not target.tags:
+            target = replace(target, environment=labels[0], tags=labels[1])
+        labelled.append(target)
+    return labelled
 
 
 def _account_problem(account: Mapping[str, Any], key: str) -> str | None:
@@ -550,6 +658,7 @@ def _toml_target(
     account_key: str,
     account: Mapping[str, Any],
     account_problem: str | None,
+    account_labels: Mapping[str, Any],
     role: object,
     settings: Settings,
     path: Path,
@@ -588,8 +697,13 @@ def _toml_target(
                 fields["session_name"] = validate.session_name(role["session_name"])
             if "duration" in role:
                 fields["duration_seconds"] = validate.duration(role["duration"])
-        except ValidationError as error:
+            fields.update(_role_labels(account_labels, role))
+        except RoleswitchError as error:
             problem = str(error)
+    if problem is not None:  # listed as invalid, still in its account's colours
+        for key in ("environment", "tags"):
+            if key in account_labels:
+                fields.setdefault(key, account_labels[key])
     if problem is None and not source:
         problem = (
             "no source_profile: set one on the account or in [settings] "
@@ -609,6 +723,16 @@ def _toml_target(
         problem=problem,
         **fields,
     )
+
+
+def _role_labels(account: Mapping[str, Any], role: Mapping[str, Any]) -> dict[str, Any]:
+    """The role's environment and profile, else the account's; the account's tags then the role's."""
+    if not account and not (role.keys() & _LABEL_KEYS):
+        return {}
+    labels = {**account, **_labels(role)}
+    if "tags" in account and "tags" in role:
+        labels["tags"] = tuple(dict.fromkeys((*account["tags"], *labels["tags"])))
+    return labels
 
 
 def _unprintable(**values: object) -> str | None:

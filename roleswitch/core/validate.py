@@ -135,3 +135,59 @@ def clean_session_name(raw: str) -> str:
     if len(name) < 2:
         name = f"roleswitch-{name}" if name else "roleswitch"
     return name[:64]
+
+
+# Colour names an environment may use, as their CSS values: a fixed list, so the TUI, the
+# CLI and a browser all show the same colour (`colour()` always returns `#rrggbb`).
+NAMED_COLOURS = {
+    "red": "#ff0000",
+    "orange": "#ffa500",
+    "yellow": "#ffff00",
+    "green": "#008000",
+    "lime": "#00ff00",
+    "teal": "#008080",
+    "cyan": "#00ffff",
+    "blue": "#0000ff",
+    "purple": "#800080",
+    "magenta": "#ff00ff",
+    "pink": "#ffc0cb",
+    "brown": "#a52a2a",
+    "grey": "#808080",
+    "gray": "#808080",
+    "white": "#ffffff",
+    "black": "#000000",
+}
+_HEX_COLOUR_RE = re.compile(r"^#(?:[0-9a-f]{3}|[0-9a-f]{6})$", re.ASCII)
+_LABEL_LIMIT = 64
+
+
+def colour(value: object) -> str:
+    """`#rrggbb` (lowercase) from `#rrggbb`, `#rgb` or a name in `NAMED_COLOURS`."""
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text in NAMED_COLOURS:
+        return NAMED_COLOURS[text]
+    if text is not None and _HEX_COLOUR_RE.match(text):
+        return text if len(text) == 7 else "#" + "".join(c * 2 for c in text[1:])
+    shown = repr(value)[:40] if isinstance(value, str) else "a non-string value"
+    names = ", ".join(name for name in NAMED_COLOURS if name != "gray")
+    raise ValidationError(f"colour {shown} is not #rrggbb, #rgb or one of {names}.")
+
+
+def label(value: object, what: str) -> str:
+    """An environment name or a tag: a string of 1 to 64 printable characters (trimmed)."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be a string.")
+    text = value.strip()
+    if not text or len(text) > _LABEL_LIMIT or not text.isprintable():
+        raise ValidationError(
+            f"{what} {value[:40]!r} must be 1 to {_LABEL_LIMIT} characters, "
+            "with no line break or control character."
+        )
+    return text
+
+
+def tags(value: object) -> tuple[str, ...]:
+    """An array of tags (see `label`), in their order, each once."""
+    if not isinstance(value, list):
+        raise ValidationError('tags must be an array of strings, like tags = ["team-a", "pci"].')
+    return tuple(dict.fromkeys(label(item, "tag") for item in value))
