@@ -9,6 +9,17 @@ their best match, roles within an account best first, the highlight on the best
 match overall (unless the one highlighted is as good), and the matched letters
 marked. Rendering goes through Textual's own path and scroll bar; each content
 line is a strip remembered by what it shows.
+
+With no query, the person's pinned targets come first under "Pinned", then the
+ones they use most under "Recent" (not with `order = "alphabetical"`), then the
+accounts. A target in those groups is shown there and in its account: two rows,
+one target. Row statuses and the active mark show on both; `highlight(name)`
+goes to the first. With a query there are no groups: matches that are as good
+as each other come pinned first, then by use (pins only when alphabetical).
+
+A target whose environment is configured wears its name at the row's right, in
+the environment's colour when it has one (never the colour alone); an account
+header does too when all its targets share one.
 """
 
 from __future__ import annotations
@@ -16,21 +27,27 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, count
+from itertools import chain, count, repeat
 from typing import overload
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.color import Color, ColorParseError
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input
 
-from roleswitch.core.filtering import Recent, TargetFilter, match_spans
-from roleswitch.core.model import Catalogue, Target
+from roleswitch.core.filtering import Recent, TargetFilter, _without, match_spans
+from roleswitch.core.model import Catalogue, Environment, Target
+from roleswitch.core.usage import Usage
+
+RECENT_SHOWN = 5  # the Recent group's rows
+PIN_MARK = "★"
+ENVIRONMENT_WIDTH = 14  # the most an environment's label takes at a row's right
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +68,7 @@ class TargetList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     TargetList { overflow-y: scroll; scrollbar-size-vertical: 1; }
     TargetList > .target-list--match { text-style: bold underline; }
+    TargetList > .target-list--pin { color: $accent; text-style: bold; }
     """
 
     COMPONENT_CLASSES = {
@@ -68,6 +86,7 @@ class TargetList(ScrollView, can_focus=True):
         "target-list--busy",
         "target-list--empty",
         "target-list--match",
+        "target-list--pin",
     }
 
     BINDINGS = [
@@ -111,8 +130,25 @@ class TargetList(ScrollView, can_focus=True):
         self.empty_text = "No roles configured: add role profiles to ~/.aws/config or roleswitch's config."
         self._active_name: str | None = None
         self._widths = (8, 6)
+        self._catalogue_widths = (8, 6)  # the widths the catalogue's own rows need
+        # Whether the highlight was put on a target on purpose (by the app, or the person):
+        # the first usage then leaves it there, else moves it to the top (the first pin).
+        self._placed = False
+        self._usage_seen = False
         self._combined: dict[tuple[bool, str], Style] = {}
         self._strips: dict[tuple, Strip] = {}
+        self._catalogue = Catalogue(targets=())
+        # Pins and use (set_usage), as target indices: the groups shown with no query, and
+        # the order that breaks a query's ties.
+        self._usage = Usage()
+        self._group_rows: list[int] = []  # the groups' rows, headers included (see _View)
+        self._group_row_of: dict[int, int] = {}  # target index -> its group copy's row
+        self._group_counts = (0, 0)  # rows in Pinned, in Recent
+        self._pinned: frozenset[int] = frozenset()
+        self._preferred: dict[int, int] = {}  # target index -> its place among pins, then use
+        self._preferred_ascending: list[int] = []
+        self._labels: dict[str | None, tuple[str, Style | None] | None] = {}  # environment -> label
+        self._account_labels: dict[int, tuple[str, Style | None] | None] = {}
 
     # The filter box the list follows, when its screen has one (see on_mount).
     FILTER_BOX = "Input#filter"
@@ -139,7 +175,10 @@ class TargetList(ScrollView, can_focus=True):
         """Show `catalogue`, highlighting target `highlight` if it is there, else the
         target highlighted before, else the first."""
         keep = catalogue.find(highlight) if highlight else None
+        in_group = keep is not None or self._in_group()
         keep = keep or self.highlighted
+        self._catalogue = catalogue
+        self._labels, self._account_labels = {}, {}
         self._targets, self._account_of, self._accounts = [], [], []
         self._account_start = []
         for number, account in enumerate(catalogue.accounts()):
@@ -153,11 +192,61 @@ class TargetList(ScrollView, can_focus=True):
         self._views = Recent()
         self._strips.clear()
         self._filter = TargetFilter(_SearchTexts(self._targets))
-        self._widths = (
+        self._widths = self._catalogue_widths = (
             min(max((len(t.role_name) for t in self._targets), default=8), 28),
             min(max((len(t.source_label) for t in self._targets), default=6), 18),
         )
-        self._apply(keep)
+        self._placed = self._placed or (highlight is not None and keep is not None and keep.name == highlight)
+        self._place_usage()
+        self._apply(keep, in_group=in_group)
+
+    def set_usage(self, usage: Usage) -> None:
+        """Show `usage`'s pins and most used targets (names not in the catalogue are
+        skipped). The highlight stays on the row it was on: the same target, in a group
+        or in its account as before when it is still there."""
+        in_group = self._in_group()
+        keep = self.highlighted
+        if not self._usage_seen:
+            # The first usage (just after start-up): on the same target's first row if the
+            # highlight was put there on purpose, else on the first pinned or recent one.
+            self._usage_seen, in_group = True, True
+            keep = keep if self._placed or self._chosen else None
+        self._usage = usage
+        self._place_usage()
+        self._views = Recent()
+        self._strips.clear()
+        self._apply(keep, in_group=in_group)
+
+    def _place_usage(self) -> None:
+        """The groups' rows and the query order, from the usage and the catalogue's indices."""
+        index_of, usage, total = self._index_of, self._usage, len(self._targets)
+        pinned = [index_of[name] for name in usage.pinned if name in index_of]
+        by_use = [index_of[name] for name in usage.ranked if name in index_of]
+        alphabetical = self._catalogue.settings.order == "alphabetical"
+        self._pinned = frozenset(pinned)
+        recent = [] if alphabetical else [i for i in by_use if i not in self._pinned][:RECENT_SHOWN]
+        rows: list[int] = []
+        self._group_counts = (len(pinned), len(recent))
+        for header, indices in ((_PINNED, pinned), (_RECENT, recent)):
+            if indices:
+                rows.append(-(len(self._accounts) + header + 1))
+                rows.extend(total + i for i in indices)  # a group's copy: see _View
+        self._group_rows = rows
+        # A group's row names its account where the account's own rows name the source.
+        role_w, source_w = self._catalogue_widths
+        for row in rows:
+            if row >= 0:
+                account_id, name, _count = self._accounts[self._account_of[row - total]]
+                source_w = max(source_w, min(len(name or account_id or "unknown account"), 18))
+        self._widths = (role_w, source_w)
+        self._group_row_of = {row - total: y for y, row in enumerate(rows) if row >= 0}
+        preferred = pinned if alphabetical else pinned + [i for i in by_use if i not in self._pinned]
+        self._preferred = {index: place for place, index in enumerate(preferred)}
+        self._preferred_ascending = sorted(self._preferred)
+
+    def _in_group(self) -> bool:
+        """Whether the highlight is on a group's copy of its target."""
+        return 0 <= self._cursor < len(self._rows) and self._rows[self._cursor] >= len(self._targets)
 
     def prepare_filter(self) -> None:
         """Do the filter's one-off work now, while idle, not on the first keystroke."""
@@ -184,7 +273,8 @@ class TargetList(ScrollView, can_focus=True):
         return len(self._targets)
 
     def set_row_status(self, name: str, status: RowStatus | None) -> None:
-        """Show `status` at the right of target `name`'s row; repaints that row only."""
+        """Show `status` at the right of target `name`'s rows (in a group and in its
+        account); repaints those rows only."""
         if status is None:
             if self._statuses.pop(name, None) is None:
                 return
@@ -203,12 +293,13 @@ class TargetList(ScrollView, can_focus=True):
                 self._refresh_target(each)
 
     def _refresh_target(self, name: str) -> None:
-        y = self._row_of(name)
-        if y >= 0:
-            self.refresh_line(y)
+        index = self._index_of.get(name)
+        if index is not None:
+            for y in self._view_now.rows_of(index):
+                self.refresh_line(y)
 
     def _row_of(self, name: str) -> int:
-        """The row showing target `name`, or -1 when the filter hides it."""
+        """The first row showing target `name`, or -1 when the filter hides it."""
         index = self._index_of.get(name)
         return -1 if index is None else self._view_now.row_of(index)
 
@@ -229,7 +320,10 @@ class TargetList(ScrollView, can_focus=True):
             return view
         tiers = self._filter.rank(key)
         matches = tiers[0] if len(tiers) == 1 else self._filter.matches(key)
-        rows: list[int] = []
+        best = tiers[0]
+        if key and self._preferred:
+            tiers = self._preferred_first(tiers, matches)
+        rows: list[int] = [] if key else list(self._group_rows)
         counts: dict[int, int] = {}
         start, account_of = self._account_start, self._account_of
         if len(tiers) == 1:
@@ -243,15 +337,47 @@ class TargetList(ScrollView, can_focus=True):
                 target_rows.extend(range(len(rows), len(rows) + end - k))
                 rows.extend(matches[k:end])
                 k = end
-            view = _View(matches, rows, counts, matches, target_rows)
+            view = _View(matches, rows, counts, matches, target_rows, {} if key else self._group_row_of)
         else:
-            if len(tiers) * len(self._accounts) < len(matches) // 4:
-                self._rows_by_runs(tiers, rows, counts)  # few runs of many matches each
+            # Roughly how many runs of one account's matches the tiers hold (one per
+            # account a tier reaches, at most): few runs of many matches each go by runs.
+            runs = sum(min(len(tier), len(self._accounts)) for tier in tiers)
+            if runs < len(matches) // 4:
+                self._rows_by_runs(tiers, rows, counts)
             else:
                 self._rows_by_sorting(tiers, rows, counts)
-            view = _View(matches, rows, counts, tiers[0])
+            view = _View(matches, rows, counts, best)
         self._views.put(key, view)
         return view
+
+    def _preferred_first(
+        self, tiers: tuple[tuple[int, ...], ...], matches: tuple[int, ...]
+    ) -> tuple[tuple[int, ...], ...]:
+        """`tiers` with, in each, the pinned and used matches first (each a tier of its own,
+        in the usage's order), then the rest as it was. Only the preferred targets are
+        looked up (a bisection each, in C), so the cost follows how many there are, not
+        the catalogue."""
+        preferred, wanted = self._preferred, self._preferred_ascending
+        found = list(map(bisect.bisect_left, repeat(matches), wanted))
+        shown = len(matches)
+        hits = [index for index, at in zip(wanted, found, strict=True) if at < shown and matches[at] == index]
+        if not hits:
+            return tiers
+        result: list[tuple[int, ...]] = []
+        for tier in tiers:
+            if hits:
+                places = list(map(bisect.bisect_left, repeat(tier), hits))
+                size = len(tier)
+                inside = [i for i, at in zip(hits, places, strict=True) if at < size and tier[at] == i]
+                if inside:
+                    taken = set(inside)
+                    hits = [index for index in hits if index not in taken]
+                    tier = _without(tier, tuple(inside))  # inside is still ascending here
+                    inside.sort(key=preferred.__getitem__)
+                    result.extend((index,) for index in inside)
+            if tier:
+                result.append(tier)
+        return tuple(result)
 
     def _rows_by_runs(self, tiers, rows: list[int], counts: dict[int, int]) -> None:
         """Each tier cut into its accounts' runs (a bisection each); an account's runs go
@@ -296,14 +422,15 @@ class TargetList(ScrollView, can_focus=True):
             rows.extend(grouped[k:end])
             k = end
 
-    def _apply(self, keep: Target | None) -> None:
+    def _apply(self, keep: Target | None, *, in_group: bool = False) -> None:
         view = self._view_now = self._view(self._query)
         self._set_row_count(len(view.rows))
-        # The highlight stays where it was while that target is among the best matches.
+        # The highlight stays where it was while that target is among the best matches
+        # (on a group's copy of it if it was on one and there is one still).
         cursor = -1
         index = self._index_of.get(keep.name, -1) if keep is not None else -1
         if index >= 0 and view.is_best(index):
-            cursor = view.row_of(index)
+            cursor = view.row_of(index, in_group=in_group)
         if cursor < 0:
             cursor = view.first_best_row()
         self._move_to(cursor, force_message=True)
@@ -331,10 +458,20 @@ class TargetList(ScrollView, can_focus=True):
     @property
     def highlighted(self) -> Target | None:
         if 0 <= self._cursor < len(self._rows):
-            return self._targets[self._rows[self._cursor]]
+            return self._target_at(self._rows[self._cursor])
         return None
 
+    def _target_at(self, row: int) -> Target:
+        """The target of a target row (a group's copy or its account's)."""
+        targets = self._targets
+        return targets[row - len(targets)] if row >= len(targets) else targets[row]
+
     def highlight(self, name: str) -> bool:
+        """Highlight target `name`: the row already highlighted if it shows it, else its
+        first row (in a group when it is in one). False when the filter hides it."""
+        current = self.highlighted
+        if current is not None and current.name == name:
+            return True
         y = self._row_of(name)
         if y < 0:
             return False
@@ -437,14 +574,14 @@ class TargetList(ScrollView, can_focus=True):
         row = rows[row_index]
         highlighted = row >= 0 and row_index == self._cursor
         if row >= 0:
-            status = self._statuses.get(self._targets[row].name)
+            status = self._statuses.get(self._target_at(row).name)
             key: tuple = (row, highlighted, width, status, self._terms)
         else:
             key = (row, width, self._view_now.counts.get(-row - 1), self._terms)
         strip = self._strips.get(key)
         if strip is None:
             if row < 0:
-                segments = self._header_segments(-row - 1)
+                segments = self._header_segments(-row - 1, width)
             else:
                 segments = self._target_segments(row, highlighted, width)
             strip = Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
@@ -487,7 +624,9 @@ class TargetList(ScrollView, can_focus=True):
         )
         return Strip([Segment(text, self._style("empty"))]).adjust_cell_length(width, self._base(False))
 
-    def _header_segments(self, account: int) -> list[Segment]:
+    def _header_segments(self, account: int, width: int) -> list[Segment]:
+        if account >= len(self._accounts):
+            return self._group_header_segments(account - len(self._accounts))
         account_id, name, count = self._accounts[account]
         label = name or account_id or "unknown account"
         segments = [Segment(" ", self._styled(False, "account"))]
@@ -500,15 +639,36 @@ class TargetList(ScrollView, can_focus=True):
         counted = f"{count} role{'s' if count != 1 else ''}"
         text = counted if shown == count else f"{shown} of {counted}"
         segments.append(Segment(f"  {text}", self._styled(False, "dim")))
+        environment = self._account_environment(account)
+        if environment is not None:
+            used = sum(len(segment.text) for segment in segments)
+            gap = max(width - used - len(environment[0]) - 3, 2)
+            segments.append(Segment(" " * gap, self._base(False)))
+            segments.append(self._label_segment(environment, False))
         return segments
 
-    def _target_segments(self, index: int, highlighted: bool, width: int) -> list[Segment]:
+    def _group_header_segments(self, group: int) -> list[Segment]:
+        count = self._group_counts[group]
+        return [
+            Segment(f" {_GROUP_TITLES[group]}", self._styled(False, "account")),
+            Segment(f"  {count} role{'s' if count != 1 else ''}", self._styled(False, "dim")),
+        ]
+
+    def _target_segments(self, row: int, highlighted: bool, width: int) -> list[Segment]:
+        """A target's row: `row` is its index, or the index plus N for its copy in a group,
+        which names its account where the account's own rows name their source."""
+        in_group = row >= len(self._targets)
+        index = row - len(self._targets) if in_group else row
         target = self._targets[index]
         base = self._base(highlighted)
         dim = self._styled(highlighted, "dim")
         active = target.name == self._active_name
         marker = "●" if active else " "
-        segments = [Segment(f" {'▶' if highlighted else ' '}{marker} ", base)]
+        if index in self._pinned:
+            segments = [Segment(PIN_MARK, self._styled(highlighted, "pin"))]
+            segments.append(Segment(f"{'▶' if highlighted else ' '}{marker} ", base))
+        else:
+            segments = [Segment(f" {'▶' if highlighted else ' '}{marker} ", base)]
         role_w, source_w = self._widths
         status = self._statuses.get(target.name)
         if not target.valid:
@@ -521,9 +681,15 @@ class TargetList(ScrollView, can_focus=True):
         segments += self._marked(_fit(target.role_name, role_w), role_style)
         segments.append(Segment("  ", role_style))
         status_w = len(status.text) + 2 if status else 0
-        room = width - 4 - role_w - 2 - status_w
+        label = self._environment_label(target)
+        label_w = len(label[0]) + 3 if label else 0  # the label, padded, and a space after it
+        room = width - 4 - role_w - 2 - status_w - label_w
+        where = None
+        if in_group:
+            account_id, name, _count = self._accounts[self._account_of[index]]
+            where = name or account_id or "unknown account"
         columns = [
-            (_fit(target.source_label, source_w), dim),
+            (_fit(where or target.source_label, source_w), dim),
             (_fit(target.region or "-", 14), dim),
             ("MFA" if target.needs_mfa else "   ", self._styled(highlighted, "mfa")),
         ]
@@ -538,13 +704,43 @@ class TargetList(ScrollView, can_focus=True):
             else:
                 segments.append(Segment(f"{text}  ", style))
             room -= len(text) + 2
-        if status:
+        if status or label:
             # Drawn on the list's own background so warning colours stay legible when highlighted.
-            segments.append(Segment(" " * max(room - 1, 0), base))
+            segments.append(Segment(" " * max(room - 1 if status else room, 0), base))
+        if label:
+            segments.append(self._label_segment(label, highlighted))
+            segments.append(Segment(" ", base))
+        if status:
             status_style = self._styled(False, status.style)
             segments.append(Segment(f" {status.text} ", status_style))
             segments.append(Segment(" ", base))
         return segments
+
+    def _environment_label(self, target: Target) -> tuple[str, Style | None] | None:
+        """The name of the target's environment as its row shows it, with the style of its
+        colour (None: no colour, or one that does not parse)."""
+        key = target.environment
+        if key is None:
+            return None
+        label = self._labels.get(key, _UNKNOWN)
+        if label is _UNKNOWN:
+            label = self._labels[key] = _label(self._catalogue.environment_of(target))
+        return label
+
+    def _account_environment(self, account: int) -> tuple[str, Style | None] | None:
+        """The environment label of an account whose targets all share one."""
+        label = self._account_labels.get(account, _UNKNOWN)
+        if label is _UNKNOWN:
+            start = self._account_start
+            targets = self._targets[start[account] : start[account + 1]]
+            names = {target.environment for target in targets}
+            label = self._environment_label(targets[0]) if len(names) == 1 and targets else None
+            self._account_labels[account] = label
+        return label
+
+    def _label_segment(self, label: tuple[str, Style | None], highlighted: bool) -> Segment:
+        text, style = label
+        return Segment(f" {text} ", style or self._styled(highlighted, "dim"))
 
     def _marked(self, text: str, style: Style) -> list[Segment]:
         """`text` with the letters the query matched in it marked."""
@@ -564,14 +760,44 @@ class TargetList(ScrollView, can_focus=True):
         return segments
 
 
+# The groups' headers, numbered past the accounts: row -(accounts + _PINNED + 1), ...
+_PINNED, _RECENT = 0, 1
+_GROUP_TITLES = ("Pinned", "Recent")
+
+
+_UNKNOWN: tuple[str, Style | None] = ("", None)  # not looked up yet (a label is never empty)
+
+
+def _label(environment: Environment | None) -> tuple[str, Style | None] | None:
+    """An environment's label: its name (cut to fit), in its colour on a contrasting text
+    colour; a colour that does not parse is no colour, never an error."""
+    if environment is None:
+        return None
+    text = _fit(environment.name, ENVIRONMENT_WIDTH - 2).rstrip()
+    style = None
+    if environment.colour:
+        try:
+            colour = Color.parse(environment.colour)
+        except ColorParseError:
+            pass
+        else:
+            text_colour = colour.get_contrast_text(1.0)
+            style = Style(color=text_colour.rich_color, bgcolor=colour.rich_color, bold=True)
+    return text, style
+
+
 def _fit(text: str, width: int) -> str:
     return f"{text:<{width}}" if len(text) <= width else text[: width - 1] + "…"
 
 
 class _View:
-    """The rows for one query: headers and targets in display order, and how to find them."""
+    """The rows for one query: headers and targets in display order, and how to find them.
 
-    __slots__ = ("_target_rows", "best", "counts", "matches", "rows")
+    A row is a number: a target's index (0 to N - 1) in its account; N plus the index for
+    its copy in the Pinned or Recent group; -(n + 1) for the header of account n, and for
+    the groups' headers past the accounts' (see `_PINNED`, `_RECENT`)."""
+
+    __slots__ = ("_groups", "_target_rows", "best", "counts", "matches", "rows")
 
     def __init__(
         self,
@@ -580,15 +806,31 @@ class _View:
         counts: dict[int, int],
         best: tuple[int, ...],
         target_rows: list[int] | None = None,
+        groups: dict[int, int] | None = None,
     ) -> None:
         self.matches = matches  # the target indices shown, ascending
-        self.rows = rows  # >= 0: target index; < 0: header of account -(n + 1)
+        self.rows = rows  # see the class's docstring
         self.counts = counts  # account -> how many of its targets are shown
         self.best = best  # the best matches, ascending
         self._target_rows = target_rows  # the row of each of `matches`, when rows follow their order
+        self._groups = groups or {}  # target index -> the row of its copy in a group
 
-    def row_of(self, index: int) -> int:
-        """The row of target `index`, or -1 when it is not shown."""
+    def row_of(self, index: int, *, in_group: bool = True) -> int:
+        """The row of target `index` (its group's copy first, unless not `in_group`), or
+        -1 when it is not shown."""
+        if in_group:
+            row = self._groups.get(index)
+            if row is not None:
+                return row
+        return self._account_row_of(index)
+
+    def rows_of(self, index: int) -> list[int]:
+        """Every row showing target `index`."""
+        rows = [self._groups[index]] if index in self._groups else []
+        row = self._account_row_of(index)
+        return [*rows, row] if row >= 0 else rows
+
+    def _account_row_of(self, index: int) -> int:
         if self._target_rows is not None:
             k = bisect.bisect_left(self.matches, index)
             if k < len(self.matches) and self.matches[k] == index:
@@ -604,7 +846,8 @@ class _View:
         return k < len(self.best) and self.best[k] == index
 
     def first_best_row(self) -> int:
-        """The first account's first (so best) target, under its header; -1 when none."""
+        """The first group's or account's first (so best) target, under its header; -1
+        when none."""
         return 1 if len(self.rows) > 1 else -1
 
 
