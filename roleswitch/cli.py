@@ -53,41 +53,58 @@ def build_parser() -> argparse.ArgumentParser:
     listing = add("list", "List the roles you can assume, grouped by account.")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
 
-    assume = add("assume", "Assume a role and write it as the active profile.")
+    assume = add(
+        "assume",
+        "Assume a role and write it as the active profile (or the target's own profile, or --profile).",
+    )
     assume.add_argument(
         "target", nargs="?", help="target name (profile name, or ACCOUNT/ROLE); none opens the picker"
     )
-    _add_profile(assume)
+    assume.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="credentials-file profile to write (default: the target's profile, else active_profile)",
+    )
     _add_assume_options(assume)
+    _add_region(assume)
 
     status = add("status", "Show the active session and its time left (for shell prompts).")
     _add_profile(status)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.add_argument("--short", action="store_true", help="compact, for prompts: 'prod/Admin 42m'")
+    status.add_argument(
+        "--all", action="store_true", help="every session roleswitch holds in the credentials file"
+    )
 
     env = add("env", 'Assume a role and print export lines; use: eval "$(roleswitch env T)".')
     env.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
     env.add_argument("--shell", choices=("sh", "bash", "zsh", "fish", "powershell"), default="sh")
     env.add_argument("--show", action="store_true", help="print them even to a terminal (the secrets show)")
     _add_assume_options(env)
+    _add_region(env)
 
     process = add(
         "credential-process",
         "Print a role's credentials as JSON for an SDK's credential_process (never prompts).",
     )
     process.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
+    _add_yes(process, "for a target whose environment asks first: credential-process never asks")
 
     run = add("exec", "Run a command with a role's credentials in its environment: exec TARGET -- CMD ...")
     run.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
     _add_assume_options(run)
+    _add_region(run)
     # The command after `--` is split off before argparse sees it (split_exec_command).
-    run.usage = "roleswitch exec [-h] [--duration D] [--mfa-code CODE] TARGET -- COMMAND ..."
+    run.usage = (
+        "roleswitch exec [-h] [--duration D] [--mfa-code CODE] [--yes] [--region R] TARGET -- COMMAND ..."
+    )
 
     add_profile = add(
         "add-profile", "Write a credential_process profile for a role into ~/.aws/config, for SDKs."
     )
     add_profile.add_argument("target", help="target name (profile name, or ACCOUNT/ROLE)")
     add_profile.add_argument("--name", help="profile name (default: the target name with / as -)")
+    _add_yes(add_profile, "for a target whose environment asks first: SDKs assume it without asking")
 
     remove_profile = add("remove-profile", "Remove a credential_process profile that roleswitch wrote.")
     remove_profile.add_argument("name", help="profile name")
@@ -151,6 +168,25 @@ def _add_profile(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_yes(parser: argparse.ArgumentParser, help_text: str = "") -> None:
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help=help_text or "assume a target whose environment asks first (e.g. production) without asking",
+    )
+
+
+def _add_region(parser: argparse.ArgumentParser) -> None:
+    from roleswitch.core.regions import check_region
+
+    parser.add_argument(
+        "--region",
+        metavar="R",
+        type=_checked(check_region),
+        help="the session's region, written as `region` and exported (default: the role's)",
+    )
+
+
 def _add_assume_options(parser: argparse.ArgumentParser) -> None:
     from roleswitch.core import validate
 
@@ -167,6 +203,7 @@ def _add_assume_options(parser: argparse.ArgumentParser) -> None:
         type=_checked(validate.mfa_code),
         help="6-digit MFA code (prompted for on a TTY)",
     )
+    _add_yes(parser)
 
 
 def _checked(check):
@@ -237,8 +274,9 @@ def _main(words: list[str]) -> int:
         quick = quick_status_args(words[1:])
         if quick is not None:
             return _run(cmd_status, quick)
-    if len(words) == 2 and words[0] == "credential-process" and not words[1].startswith("-"):
-        answered = _quick_credential_process(words[1])
+    process = quick_credential_process_args(words)
+    if process is not None:
+        answered = _run(lambda _: _quick_credential_process(*process), None)
         if answered is not None:
             return answered
     words, command = split_exec_command(words)
@@ -323,6 +361,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     def is_active(target) -> bool:
         return active is not None and active.target_name == target.name
 
+    usage = _usage()
+
+    def environment_of(target) -> str | None:
+        environment = catalogue.environment_of(target)
+        return environment.name if environment is not None else None
+
     if args.json:
         out = []
         for account in catalogue.accounts():
@@ -345,6 +389,10 @@ def cmd_list(args: argparse.Namespace) -> int:
                         "problem": t.problem,
                         "active": is_active(t),
                         "seconds_left": left if is_active(t) else None,
+                        "environment": environment_of(t),
+                        "tags": list(t.tags),
+                        "profile": t.profile,
+                        "pinned": usage is not None and usage.is_pinned(t.name),
                     }
                 )
         print(json.dumps(out, indent=2))
@@ -368,6 +416,14 @@ def cmd_list(args: argparse.Namespace) -> int:
                 print(f"  {mark} {t.name:<{width}}  invalid: {t.problem}")
                 continue
             extra = []
+            if usage is not None and usage.is_pinned(t.name):
+                extra.append("pinned")
+            if environment_of(t):
+                extra.append(f"env={environment_of(t)}")
+            if t.tags:
+                extra.append("tags=" + ",".join(t.tags))
+            if t.profile:
+                extra.append(f"profile=[{t.profile}]")
             if t.needs_mfa:
                 extra.append("MFA")
             if is_active(t) and left is not None:
@@ -386,10 +442,23 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _usage():
+    """The pins (core/usage.py); None when they cannot be read, which `list` only notes."""
+    try:
+        from roleswitch.core.usage import UsageStore
+
+        usage = UsageStore().load()
+    except Exception:  # pins only decorate the list: never fail it
+        return None
+    if usage.problem:
+        print(f"roleswitch: note: {usage.problem}", file=sys.stderr)
+    return usage
+
+
 def _assume(args: argparse.Namespace, *, writes: bool):
     """Find the target, check the profile it will go to, ask for MFA, call STS.
 
-    Shared by assume, env and exec; returns (profile written to or None, result).
+    Shared by assume, env and exec; returns (profile to write or None, result, settings).
     """
     from roleswitch.core.assume_flow import assume_with_mfa
     from roleswitch.core.credentials_file import CredentialsFile
@@ -400,8 +469,9 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     target = _find(catalogue, args.target)
     check_profile = None
     if writes:
-        check_profile = args.profile or catalogue.settings.active_profile
+        check_profile = args.profile or target.profile or catalogue.settings.active_profile
         CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
+    _confirm(catalogue, target, args)
     store = MfaSessionStore()
     result = assume_with_mfa(
         target,
@@ -412,7 +482,31 @@ def _assume(args: argparse.Namespace, *, writes: bool):
         code=args.mfa_code,
         duration=args.duration,
     )
-    return check_profile, result
+    if getattr(args, "region", None):
+        import dataclasses
+
+        result = dataclasses.replace(result, region=args.region)
+    record_use(target)
+    return check_profile, result, catalogue.settings
+
+
+def _confirm(catalogue, target, args, **how) -> None:
+    """For a target whose environment asks first: `--yes`, or a y/N answer on the terminal;
+    else one sentence naming --yes (see core/confirmation.py). Before any STS call."""
+    from roleswitch.core.confirmation import confirm
+
+    confirm(catalogue, target, yes=args.yes, stdin=sys.stdin, stderr=sys.stderr, **how)
+
+
+def record_use(target) -> None:
+    """Count a use of `target` for the app's Recent group; never fails the command."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        from roleswitch.core.clock import SystemClock
+        from roleswitch.core.usage import UsageStore
+
+        UsageStore().record_use(target.name, SystemClock().now())
 
 
 MFA_TRIES = 3
@@ -454,9 +548,10 @@ def cmd_assume(args: argparse.Namespace) -> int:
             return run_app(args)  # the picker is the app
         sys.stderr.write(usage_line("assume needs a TARGET when not on a terminal (see roleswitch list)"))
         return EXIT_USAGE
-    profile, result = _assume(args, writes=True)
+    profile, result, settings = _assume(args, writes=True)
     writer = CredentialsFile()
     writer.write(profile, result)
+    own = args.profile is None and result.target.profile == profile
     warning = writer.permission_warning()
     if warning:
         print(f"roleswitch: warning: {warning}", file=sys.stderr)
@@ -468,10 +563,13 @@ def cmd_assume(args: argparse.Namespace) -> int:
         print(f"Got {target.role_name} in {where}")
     else:
         print(f"Assumed {result.assumed_arn}")
+    whose = f" ({result.target.name}'s own profile)" if own else ""
     print(
-        f"Profile [{profile}] in {writer.path} holds it until {format_local(expiry)} "
+        f"Profile [{profile}]{whose} in {writer.path} holds it until {format_local(expiry)} "
         f"({format_left(left)} left)."
     )
+    if profile != settings.active_profile:
+        print(f"Use it with AWS_PROFILE={profile} (or --profile {profile}).")
     return EXIT_OK
 
 
@@ -486,6 +584,8 @@ def _settings():
 
 def cmd_status(args: argparse.Namespace) -> int:
     """Kept lean: a shell prompt runs it before every command line (see core/status.py)."""
+    if args.all:
+        return _status_all(args)
     from roleswitch.core.clock import SystemClock, format_left, format_local, seconds_left
     from roleswitch.core.status import active_profile, read_session
 
@@ -539,6 +639,73 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK if left > 0 else EXIT_EXPIRED
 
 
+def _status_all(args: argparse.Namespace) -> int:
+    """`status --all`: every session roleswitch holds, with its environment and region."""
+    import json
+
+    from roleswitch.core.clock import SystemClock, format_left, seconds_left
+    from roleswitch.core.credentials_file import CredentialsFile
+    from roleswitch.core.status import active_profile
+
+    if args.short or args.profile:
+        sys.stderr.write(usage_line("status --all lists every profile; it takes no --short or --profile"))
+        return EXIT_USAGE
+    reader = CredentialsFile()
+    sessions = reader.sessions()
+    profile, problems = active_profile()
+    for problem in problems:
+        print(f"roleswitch: warning: {problem}", file=sys.stderr)
+    catalogue = _catalogue() if sessions else None
+    now = SystemClock().now()
+    rows = []
+    for session in sessions:
+        left = seconds_left(session.expiration, now) if session.expiration else None
+        target = catalogue.find(session.target_name or "") if catalogue else None
+        environment = catalogue.environment_of(target) if catalogue and target else None
+        rows.append((session, left, environment.name if environment else None))
+    if args.json:
+        print(json.dumps([_session_json(s, left, env, s.profile == profile) for s, left, env in rows]))
+    elif not rows:
+        print(f"No sessions of roleswitch's in {reader.path}.")
+    else:
+        table = [("", "PROFILE", "TARGET", "ENVIRONMENT", "REGION", "LEFT")]
+        for session, left, environment in rows:
+            table.append(
+                (
+                    "*" if session.profile == profile else "",
+                    session.profile,
+                    session.target_name or "-",
+                    environment or "-",
+                    session.region or "-",
+                    "-" if left is None else f"{format_left(left)} left" if left > 0 else format_left(left),
+                )
+            )
+        widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
+        for line in table:
+            print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+    if not rows:
+        return EXIT_NO_SESSION
+    return EXIT_OK if any(left is not None and left > 0 for _, left, _ in rows) else EXIT_EXPIRED
+
+
+def _session_json(session, left: int | None, environment: str | None, active: bool) -> dict:
+    role_arn = session.role_arn or ""
+    expiration = session.expiration
+    return {
+        "profile": session.profile,
+        "active_profile": active,
+        "state": "unknown" if left is None else "active" if left > 0 else "expired",
+        "target": session.target_name,
+        "environment": environment,
+        "region": session.region,
+        "role_arn": session.role_arn,
+        "account_id": role_arn.split(":")[4] if role_arn.count(":") >= 5 else "",
+        "assumed_arn": session.assumed_arn,
+        "expiration": expiration.isoformat().replace("+00:00", "Z") if expiration else None,
+        "seconds_left": left,
+    }
+
+
 class StatusArgs:
     """`status` options, parsed without argparse: importing it costs a shell prompt 3 ms."""
 
@@ -546,6 +713,7 @@ class StatusArgs:
         self.profile: str | None = None
         self.json = False
         self.short = False
+        self.all = False  # `--all` is left to argparse: not a prompt's form
 
 
 def quick_status_args(rest: list[str]) -> StatusArgs | None:
@@ -592,7 +760,7 @@ def cmd_env(args: argparse.Namespace) -> int:
             )
         )
         return EXIT_USAGE
-    _, result = _assume(args, writes=False)
+    _, result, _ = _assume(args, writes=False)
     print("\n".join(export_lines(result.credentials, result.region, args.shell)))
     return EXIT_OK
 
@@ -609,12 +777,26 @@ def cmd_clear(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _quick_credential_process(name: str) -> int | None:
+def quick_credential_process_args(words: list[str]) -> tuple[str, bool] | None:
+    """(TARGET, --yes) for `credential-process TARGET [--yes]` (either order), the forms a
+    profile's command has; None for anything else, which argparse reads."""
+    if words[:1] != ["credential-process"] or len(words) not in (2, 3):
+        return None
+    rest = words[1:]
+    yes = "--yes" in rest
+    if yes:
+        rest.remove("--yes")
+    if len(rest) != 1 or rest[0].startswith("-"):
+        return None
+    return rest[0], yes
+
+
+def _quick_credential_process(name: str, yes: bool) -> int | None:
     """A cache hit without argparse or the catalogue (see core/credential_process.py); None
     when the full path must answer."""
     from roleswitch.core.credential_process import answer_from_cache
 
-    answer = answer_from_cache(name)
+    answer = answer_from_cache(name, yes=yes)
     if answer is None:
         return None
     line, warnings = answer
@@ -628,12 +810,18 @@ def cmd_credential_process(args: argparse.Namespace) -> int:
     """JSON on stdout and nothing else; the decision is core/credential_process.py's."""
     import json
 
-    from roleswitch.core.credential_process import credentials_for_sdk, input_stamp, remember_answer
+    from roleswitch.core.credential_process import (
+        check_confirmed,
+        credentials_for_sdk,
+        input_stamp,
+        remember_answer,
+    )
     from roleswitch.core.secret_cache import credentials_to_json
 
     stamp = input_stamp()  # before the files are read: an edit during the load voids it
     catalogue = _catalogue()
     target = _find(catalogue, args.target)
+    check_confirmed(catalogue, target, yes=args.yes)
     credentials = credentials_for_sdk(target, catalogue.settings)
     print(json.dumps({"Version": 1, **credentials_to_json(credentials)}))
     remember_answer(args.target, stamp, catalogue, target)
@@ -651,7 +839,7 @@ def cmd_exec(args: argparse.Namespace) -> int:
     if not command:
         sys.stderr.write(usage_line("exec needs the command after --: roleswitch exec TARGET -- COMMAND ..."))
         return EXIT_USAGE
-    _, result = _assume(args, writes=False)
+    _, result, _ = _assume(args, writes=False)
     target = result.target
     creds = result.credentials
     # Anything that would make the command pick other credentials than the role's.
@@ -688,8 +876,11 @@ def cmd_add_profile(args: argparse.Namespace) -> int:
     target = _find(catalogue, args.target)
     name = args.name or default_profile_name(target)
     profiles = SdkProfiles()
+    # Asked once here; the profile's command then carries --yes, so SDKs keep working.
+    _confirm(catalogue, target, args, verb="Let SDKs assume", did="no profile was written")
+    yes = catalogue.needs_confirmation(target)
     try:
-        command = profiles.add(name, target, active_profile=catalogue.settings.active_profile)
+        command = profiles.add(name, target, active_profile=catalogue.settings.active_profile, yes=yes)
     except NameTaken as taken:
         raise WriteRefused(taken.remedy("choose another name (--name NAME)")) from None
     print(f"Wrote [profile {name}] to {profiles.config_path}:")

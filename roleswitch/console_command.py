@@ -48,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser, checked: Callable) -> None:
         "--mfa-code", metavar="CODE", type=checked(validate.mfa_code), help="6-digit MFA code, for TARGET"
     )
     parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="for a TARGET whose environment asks first (e.g. production): do not ask",
+    )
+    parser.add_argument(
         "--profile",
         metavar="NAME",
         help="credentials-file profile of the active session (default: active_profile)",
@@ -94,9 +99,16 @@ def run_console(
     elif catalogue.find(args.target) is None and _is_plain_profile(args.target):
         credentials, identity, note = source_credentials(args.target, settings, options)
     else:
+        from roleswitch.cli import record_use
+        from roleswitch.core.confirmation import confirm
+
         target = find(catalogue, args.target)
         opener.check(target_identity(target), options)  # a bad option costs no STS call, no MFA code
+        confirm(
+            catalogue, target, yes=args.yes, stdin=sys.stdin, stderr=sys.stderr, verb="Open the console as"
+        )
         credentials, identity = _assume(target, settings, args, ask_code)
+        record_use(target)
     sign_in = opener.sign_in(credentials, identity, options, note=note)
     if sign_in.note:
         print(f"roleswitch: {sign_in.note}", file=sys.stderr)

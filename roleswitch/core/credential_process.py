@@ -17,7 +17,8 @@ often dozens at once, and waits for it without a deadline of its own. So:
 `answer_from_cache` is the fast path for the common call, a cache hit: it
 imports neither the catalogue nor the model, and reads one small "answer hint"
 per target name, written after a full answer. The hint holds no secret: the
-role cache entry's name and key, the warnings the catalogue printed, and the
+role cache entry's name and key, the warnings the catalogue printed, the target's
+environment when it asks first (so a call without --yes is refused here too), and the
 identity (device, inode, size, mtime, ctime) of every file the answer was built
 from: the AWS config and credentials files, roleswitch's TOML, the modules that
 build targets, the discovery caches. Any difference sends the call down the full
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import zlib
 from collections.abc import MutableMapping
@@ -148,6 +150,25 @@ def _assume(target: Target, settings: Settings) -> Credentials:
         ) from None
 
 
+def check_confirmed(catalogue: Catalogue, target: Target, *, yes: bool) -> None:
+    """A target whose environment asks first is served only with `--yes`: an SDK owns the
+    terminal, so credential-process never asks."""
+    if yes or not catalogue.needs_confirmation(target):
+        return
+    environment = catalogue.environment_of(target)
+    refuse_unconfirmed(target.name, environment.name if environment else "")
+
+
+def refuse_unconfirmed(name: str, environment: str) -> None:
+    from roleswitch.core.confirmation import NotConfirmed
+
+    raise NotConfirmed(
+        f"{name} is in {environment}, which asks before every assume, and credential-process never "
+        f"asks; add --yes to the profile's command (`roleswitch add-profile {name} --yes` writes it).",
+        code="needs-yes",
+    )
+
+
 # --- the fast path -------------------------------------------------------------------
 
 
@@ -185,11 +206,13 @@ def _read_ours(path: str) -> object:
 
 
 def answer_from_cache(
-    name: str, environ: MutableMapping[str, str] | None = None
+    name: str, environ: MutableMapping[str, str] | None = None, *, yes: bool = False
 ) -> tuple[str, list[str]] | None:
     """What `credential-process NAME` prints (the JSON line, and the warnings before it)
     when its cached credentials are still served and nothing they were built from has
-    changed since the full path answered; None sends the call down the full path."""
+    changed since the full path answered; None sends the call down the full path.
+    A target that asks first, called without `yes`, is refused here as the full path
+    refuses it (`NotConfirmed`)."""
     environ = os.environ if environ is None else environ
     if environ.get(CHAIN_VARIABLE):
         return None  # nested: the full path checks the chain
@@ -204,9 +227,16 @@ def answer_from_cache(
         return None
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         return None
+    confirm = hint.get("confirm", False)  # the environment's name when the target asks first
+    if confirm is not None and not isinstance(confirm, str):
+        return None
     stamp = input_stamp()
     if stamp is None or hint.get("stamp") != stamp[0]:
         return None
+    if confirm is not None and not yes:
+        for problem in warnings:  # what the full path prints before it refuses
+            print(f"roleswitch: warning: {problem}", file=sys.stderr)
+        refuse_unconfirmed(name, confirm)
     data = _read_ours(os.path.join(folder, entry))
     if not isinstance(data, dict) or data.get("key") != hint.get("key"):
         return None
@@ -254,12 +284,14 @@ def remember_answer(name: str, stamp: tuple[str, bool] | None, catalogue: Catalo
     entry = cache.cache.entry_path(key)
     if entry.parent != Path(folder) or not entry.exists():
         return
+    environment = catalogue.environment_of(target) if catalogue.needs_confirmation(target) else None
     hint = {
         "name": name,
         "stamp": stamp[0],
         "entry": entry.name,
         "key": key,
         "warnings": list(catalogue.problems),
+        "confirm": environment.name if environment is not None else None,
     }
     path = _hint_path(folder, name)
     if _read_ours(path) == hint:

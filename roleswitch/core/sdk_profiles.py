@@ -40,11 +40,13 @@ def default_profile_name(target: Target) -> str:
     return f"{name}-roleswitch" if target.origin == "aws-config" else name
 
 
-def process_command(target_name: str) -> str:
-    """The command line an SDK runs; it names this very installation of roleswitch."""
+def process_command(target_name: str, *, yes: bool = False) -> str:
+    """The command line an SDK runs; it names this very installation of roleswitch. With
+    `yes` (a target whose environment asks first, confirmed once when the profile was
+    written) it carries `--yes`, since credential-process never asks."""
     script = Path(sys.executable).with_name("roleswitch")
     base = [str(script)] if script.is_file() else [sys.executable, "-m", "roleswitch"]
-    return shlex.join([*base, "credential-process", target_name])
+    return shlex.join([*base, "credential-process", target_name, *(["--yes"] if yes else [])])
 
 
 def _profile_value(doc: IniDocument, profile: str | None, key: str) -> str | None:
@@ -80,8 +82,9 @@ class SdkProfiles:
                 found[name] = section.values.get("roleswitch_target", "")
         return found
 
-    def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str:
-        """Write (or rewrite) profile `name` for `target`; returns its command line."""
+    def add(self, name: str, target: Target, *, active_profile: str | None = None, yes: bool = False) -> str:
+        """Write (or rewrite) profile `name` for `target`; returns its command line (with
+        `--yes` when `yes`: see `process_command`)."""
         if name == DEFAULTS:
             raise NameTaken(
                 f"'{DEFAULTS}' cannot be a profile name, since AWS tools give that section's keys to "
@@ -97,7 +100,7 @@ class SdkProfiles:
             what = "the role's source profile" if name == target.source_profile else "the active profile"
             raise NameTaken(f"'{name}' is {what}, and a credential_process profile there would hide its keys")
         self._check_credentials_file(name)
-        command = process_command(target.name)
+        command = process_command(target.name, yes=yes)
         with self.file.locked():
             text = self.file.read_text()
             refuse_bom(text or "", self.config_path)

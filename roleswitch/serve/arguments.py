@@ -4,14 +4,15 @@ imports no HTTP code."""
 from __future__ import annotations
 
 USAGE = (
-    "roleswitch serve [-h] [--port N] [--host H] [--duration D] [--mfa-code CODE] "
+    "roleswitch serve [-h] [--port N] [--host H] [--duration D] [--mfa-code CODE] [--yes] "
     "[--renew-before D] TARGET [-- COMMAND ...]"
 )
 
 
 def add_arguments(parser, checked, add_assume_options) -> None:
     """`checked` turns a validate function into an argparse type (a bad value exits 2);
-    `add_assume_options` adds `--duration` and `--mfa-code` as `assume` has them."""
+    `add_assume_options` adds `--duration`, `--mfa-code` and `--yes` as `assume` has them
+    (`--yes`: a target whose environment asks first is confirmed once, for every renewal)."""
     from roleswitch.core import validate
 
     def port_number(value: str) -> int:

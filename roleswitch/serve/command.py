@@ -114,8 +114,12 @@ def _until_stopped(server: CredentialServer, target: Target, out: TextIO, err: T
 
 
 def run(args, catalogue, find, ask_code: AskCode) -> int:
-    """The command line's entry: `find` and `ask_code` are the CLI's own."""
+    """The command line's entry: `find` and `ask_code` are the CLI's own. A target whose
+    environment asks first is confirmed here, once, for the renewals that follow."""
+    from roleswitch.core.confirmation import confirm
+
     target = find(catalogue, args.target)
+    confirm(catalogue, target, yes=args.yes, stdin=sys.stdin, stderr=sys.stderr, verb="Serve")
     return serve(
         target,
         catalogue.settings,
