@@ -388,7 +388,8 @@ def _split_arn_loosely(arn: str) -> tuple[str, str]:
 
 def _read_toml(path: Path, problems: list[str]) -> tuple[dict[str, Any], str]:
     try:
-        text = read_regular_file(path).decode("utf-8")
+        # "-sig": a byte-order mark, as Notepad writes and toml_edit keeps, is no error.
+        text = read_regular_file(path).decode("utf-8-sig")
     except FileNotFoundError:
         return {}, ""
     except UnicodeDecodeError as error:
