@@ -320,9 +320,9 @@ class TargetList(ScrollView, can_focus=True):
             return view
         tiers = self._filter.rank(key)
         matches = tiers[0] if len(tiers) == 1 else self._filter.matches(key)
-        best = tiers[0]
+        best, singles = tiers[0], 0
         if key and self._preferred:
-            tiers = self._preferred_first(tiers, matches)
+            tiers, singles = self._preferred_first(tiers, matches)
         rows: list[int] = [] if key else list(self._group_rows)
         counts: dict[int, int] = {}
         start, account_of = self._account_start, self._account_of
@@ -339,10 +339,9 @@ class TargetList(ScrollView, can_focus=True):
                 k = end
             view = _View(matches, rows, counts, matches, target_rows, {} if key else self._group_row_of)
         else:
-            # Roughly how many runs of one account's matches the tiers hold (one per
-            # account a tier reaches, at most): few runs of many matches each go by runs.
-            runs = sum(min(len(tier), len(self._accounts)) for tier in tiers)
-            if runs < len(matches) // 4:
+            # At most how many runs of one account's matches the tiers hold (a preferred
+            # match is a tier of one): few runs of many matches each go by runs.
+            if singles + (len(tiers) - singles) * len(self._accounts) < len(matches) // 4:
                 self._rows_by_runs(tiers, rows, counts)
             else:
                 self._rows_by_sorting(tiers, rows, counts)
@@ -352,32 +351,37 @@ class TargetList(ScrollView, can_focus=True):
 
     def _preferred_first(
         self, tiers: tuple[tuple[int, ...], ...], matches: tuple[int, ...]
-    ) -> tuple[tuple[int, ...], ...]:
+    ) -> tuple[tuple[tuple[int, ...], ...], int]:
         """`tiers` with, in each, the pinned and used matches first (each a tier of its own,
         in the usage's order), then the rest as it was. Only the preferred targets are
         looked up (a bisection each, in C), so the cost follows how many there are, not
-        the catalogue."""
+        the catalogue. Also returns how many tiers of one it made."""
         preferred, wanted = self._preferred, self._preferred_ascending
         found = list(map(bisect.bisect_left, repeat(matches), wanted))
         shown = len(matches)
         hits = [index for index, at in zip(wanted, found, strict=True) if at < shown and matches[at] == index]
         if not hits:
-            return tiers
+            return tiers, 0
         result: list[tuple[int, ...]] = []
+        singles = len(hits)
         for tier in tiers:
             if hits:
-                places = list(map(bisect.bisect_left, repeat(tier), hits))
-                size = len(tier)
-                inside = [i for i, at in zip(hits, places, strict=True) if at < size and tier[at] == i]
+                if len(tiers) == 1:
+                    inside, hits = hits, []
+                else:
+                    places = list(map(bisect.bisect_left, repeat(tier), hits))
+                    size = len(tier)
+                    inside = [i for i, at in zip(hits, places, strict=True) if at < size and tier[at] == i]
+                    if inside:
+                        taken = set(inside)
+                        hits = [index for index in hits if index not in taken]
                 if inside:
-                    taken = set(inside)
-                    hits = [index for index in hits if index not in taken]
                     tier = _without(tier, tuple(inside))  # inside is still ascending here
                     inside.sort(key=preferred.__getitem__)
-                    result.extend((index,) for index in inside)
+                    result.extend(zip(inside))  # each a tier of one
             if tier:
                 result.append(tier)
-        return tuple(result)
+        return tuple(result), singles
 
     def _rows_by_runs(self, tiers, rows: list[int], counts: dict[int, int]) -> None:
         """Each tier cut into its accounts' runs (a bisection each); an account's runs go
