@@ -230,3 +230,24 @@ def test_the_defaults_change_nothing():
     assert Settings().environments == {} and Settings().order == "usage"
     assert Catalogue((target,)).environment_of(target) is None
     assert not Catalogue((target,)).needs_confirmation(target)
+
+
+def test_an_organisations_targets_of_the_account_are_production_too(home):
+    from roleswitch.core.organizations import OrganizationAccounts, OrganizationCache
+
+    acme = '[[discover.organizations]]\nname = "acme"\nsource_profile = "corp"\nrole_name = "Admin"\n'
+    home.write(config=CONFIG, credentials=KEYS, toml=TOML + acme)
+    listing = OrganizationAccounts(
+        spec_name="acme",
+        source_profile="corp",
+        management_account_id="999999999999",
+        fetched_at=datetime.now(UTC).replace(microsecond=0),
+        accounts=(("111111111111", "prod"), ("444444444444", "lab")),
+        partition="aws",
+    )
+    assert OrganizationCache().save(listing)
+    catalogue = load_catalogue()
+    found = {t.account_id: t for t in catalogue.targets if t.origin == "organizations"}
+    assert found["111111111111"].environment == "production"
+    assert found["111111111111"].tags == ("pci", "team-a") and found["111111111111"].profile is None
+    assert found["444444444444"].environment is None
