@@ -204,7 +204,7 @@ def _read_ini(path: Path, problems: list[str]) -> list[tuple[str, dict[str, str]
 
 def _toml_sessions(path: Path, problems: list[str]) -> list[SsoSession]:
     try:
-        data = tomllib.loads(read_regular_file(path).decode("utf-8"))
+        data = tomllib.loads(read_regular_file(path).decode("utf-8-sig"))
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
