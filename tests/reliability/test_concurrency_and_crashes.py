@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -66,28 +67,44 @@ def test_200_sigkills_leave_old_or_new_file_and_no_stale_lock_or_temp(tmp_path):
     tmp_path = folder_of(tmp_path)
     path = tmp_path / "credentials"
     path.write_text(ORIGINAL)
-    # The child alternates nothing: it rewrites [crash] with n = 0, 1, 2, ...; every
-    # complete file is ORIGINAL plus one complete section for some n.
+    # Each writer (a fork of one factory process, so it starts writing at once) rewrites
+    # [crash] with n = 0, 1, 2, ...; every complete file is ORIGINAL plus one complete
+    # section for some n.
     rng = random.Random(1234)
     seen_states = set()
-    for kill in range(KILLS):
-        before = path.read_bytes()
-        proc = spawn(path, "crash", -1)
-        time.sleep(rng.uniform(0.05, 0.25))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-        after = path.read_text()
-        parsed = raw_config_parse(str(path))
-        assert after.startswith(ORIGINAL), f"kill {kill}: bytes outside the section changed"
-        key = parsed.get("crash", {}).get("aws_access_key_id")
-        if key is not None:
-            n = int(key.rpartition("N")[2])
-            lines = _section_lines("crash", n)
-            # Byte for byte: exactly what a complete write of some n produces.
-            assert after == upsert_section(ORIGINAL, "crash", lines), f"kill {kill}: torn write"
-            seen_states.add(n)
-        else:
-            assert path.read_bytes() == before
+    factory = subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.writer_proc", str(path), "crash", "--fork"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert factory.stdin is not None and factory.stdout is not None
+    try:
+        for kill in range(KILLS):
+            before = path.read_bytes()
+            factory.stdin.write("go\n")
+            factory.stdin.flush()
+            pid = int(factory.stdout.readline())
+            time.sleep(rng.uniform(0.0, 0.04))
+            os.kill(pid, signal.SIGKILL)
+            status = int(factory.stdout.readline())
+            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, f"kill {kill}: {status}"
+            after = path.read_text()
+            parsed = raw_config_parse(str(path))
+            assert after.startswith(ORIGINAL), f"kill {kill}: bytes outside the section changed"
+            key = parsed.get("crash", {}).get("aws_access_key_id")
+            if key is not None:
+                n = int(key.rpartition("N")[2])
+                lines = _section_lines("crash", n)
+                # Byte for byte: exactly what a complete write of some n produces.
+                assert after == upsert_section(ORIGINAL, "crash", lines), f"kill {kill}: torn write"
+                seen_states.add(n)
+            else:
+                assert path.read_bytes() == before
+    finally:
+        factory.stdin.close()
+        factory.wait(timeout=10)
     # The next ordinary write neither hangs on a stale lock nor leaves a temp file.
     start = time.monotonic()
     CredentialsFile(path, config_path=tmp_path / "none").write("crash", result("crash", 999999))
