@@ -74,6 +74,7 @@ SHELL_VARIABLES = (
     "AWS_SHARED_CREDENTIALS_FILE",
     "ROLESWITCH_CONFIG",
     "ROLESWITCH_CACHE_DIR",
+    "ROLESWITCH_STATE_DIR",  # the demo's pins and recent roles never join the person's own
     "ROLESWITCH_FEDERATION_ENDPOINT",
     "AWS_ENDPOINT_URL_SSO",
     "AWS_ENDPOINT_URL_SSO_OIDC",
@@ -95,10 +96,24 @@ renew_margin = "10m"
 session_name = "demo-user"
 source_profile = "demo"
 
+# Environments: rows, the session bar and the session list wear their colour.
+# Production asks before every assume and renewal (y/N), and auto-renew asks once.
+[environments.production]
+colour = "red"
+confirm = true
+
+[environments.staging]
+colour = "orange"
+
+[environments.development]
+colour = "green"
+
 [accounts.production]
 id = "111111111111"
 name = "Production"
 region = "{REGION}"
+environment = "production"   # also the IAM Identity Center roles of this account
+tags = ["customer-data"]
 
 [[accounts.production.roles]]
 name = "ReadOnly"
@@ -119,6 +134,7 @@ duration = "15m"
 id = "222222222222"
 name = "Staging"
 region = "{REGION}"
+environment = "staging"
 
 [[accounts.staging.roles]]
 name = "ReadOnly"
@@ -133,6 +149,7 @@ name = "Admin"
 id = "333333333333"
 name = "Development"
 region = "us-east-1"
+environment = "development"
 
 [[accounts.development.roles]]
 name = "Developer"
@@ -159,6 +176,7 @@ region = "us-west-2"
 
 [[accounts.sandbox.roles]]
 name = "Admin"
+profile = "sandbox"   # always assumed into [sandbox], next to the default session
 
 # The organisation's member accounts, listed through the demo user's keys (it is the
 # management account), each offered with the role AWS Organizations creates there.
@@ -312,6 +330,11 @@ class DemoSandbox:
         return self.folder / ".cache" / "roleswitch"
 
     @property
+    def state_folder(self) -> Path:
+        """The sandbox's ROLESWITCH_STATE_DIR: pins and recent use of the demo's roles."""
+        return self.folder / ".local" / "state" / "roleswitch"
+
+    @property
     def sso_cache_folder(self) -> Path:
         """The SSO token cache under the sandbox's HOME (where the app's sign-ins go)."""
         return self.aws_folder / "sso" / "cache"
@@ -346,6 +369,7 @@ class DemoSandbox:
             "AWS_SHARED_CREDENTIALS_FILE": str(self.aws_folder / "credentials"),
             "ROLESWITCH_CONFIG": str(self.folder / "roleswitch.toml"),
             "ROLESWITCH_CACHE_DIR": str(self.cache_folder),
+            "ROLESWITCH_STATE_DIR": str(self.state_folder),
             "AWS_ENDPOINT_URL_STS": self.url,
             "AWS_ENDPOINT_URL_IAM": self.url,
             "AWS_ENDPOINT_URL_ORGANIZATIONS": self.url,

@@ -257,3 +257,25 @@ async def test_confirm_ignores_a_colour_it_cannot_read_and_keeps_the_name():
         await pilot.press("y")
         await pilot.pause()
     assert app.answer is True
+
+
+# -- The demo shows all of it ---------------------------------------------------------------
+
+
+def test_the_demo_has_a_confirm_gated_production_coloured_environments_and_a_remembered_profile(home):
+    from roleswitch.core.catalogue import load_catalogue
+    from roleswitch.demo import AWS_CONFIG, ROLESWITCH_TOML
+
+    home.write(
+        config=AWS_CONFIG.replace("{start_url}", "https://example.awsapps.com/start"), toml=ROLESWITCH_TOML
+    )
+    catalogue = load_catalogue()
+    assert catalogue.problems == ()
+    production = catalogue.find("production/Admin")
+    assert catalogue.needs_confirmation(production) and production.tags == ("customer-data",)
+    assert catalogue.environment_of(production).colour == "#ff0000"
+    for name, environment in (("staging/Deploy", "staging"), ("development/Developer", "development")):
+        target = catalogue.find(name)
+        assert catalogue.environment_of(target).colour and not catalogue.needs_confirmation(target)
+        assert target.environment == environment
+    assert catalogue.find("sandbox/Admin").profile == "sandbox"
