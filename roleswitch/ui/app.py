@@ -7,6 +7,12 @@ messages; the countdown is recomputed from `clock.now()` on each 1 Hz tick and
 never decremented. The tick also follows the credentials file and the cache
 folder (one stat each), so what other terminals do shows here, and is never
 overwritten by a renewal of what they replaced.
+
+Every session roleswitch manages in the credentials file is followed, not only the
+active profile's: the others show in a strip under the top bar and in the Sessions
+screen (ctrl+t), each with its own countdown, auto-renewal (one STS call at a time, in
+a queue) and failure note. A target of an environment with `confirm = true` asks
+before it is assumed or renewed; its auto-renewals ask once per session.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from roleswitch.core.model import (
     ActiveSession,
     AssumeResult,
     Catalogue,
+    Environment,
     Settings,
     Target,
 )
@@ -62,6 +69,7 @@ from roleswitch.ui.sso import SIGN_IN_KEY, IdentityCenterService, SsoKey, sso_se
 from roleswitch.ui.widgets.detail import DetailPane
 from roleswitch.ui.widgets.key_bar import KeyBar
 from roleswitch.ui.widgets.session_bar import Note, SessionBar
+from roleswitch.ui.widgets.session_strip import SessionStrip, StripEntry
 from roleswitch.ui.widgets.target_list import RowStatus, TargetList
 
 WIDE = 110  # columns from which the detail pane sits beside the list
@@ -93,6 +101,20 @@ class CredentialsStore(Protocol):
     def clear(self, profile: str) -> bool: ...
     def permission_warning(self) -> str | None: ...
 
+    # Every roleswitch session in the file, in file order; a store without it (an older
+    # stand-in) shows the active profile's only.
+    # def sessions(self) -> tuple[ActiveSession, ...]
+    # def copy_session(self, from_profile, to_profile, *, expect_access_key_id) -> None
+    # def set_region(self, profile, region, *, expect_access_key_id) -> None
+
+
+class UsageStore(Protocol):
+    """core.usage.UsageStore: pins and frecency, in roleswitch's state folder."""
+
+    def load(self, *, now: datetime | None = None) -> Any: ...
+    def toggle_pin(self, name: str) -> bool: ...
+    def record_use(self, name: str, now: datetime) -> None: ...
+
 
 @dataclass
 class Services:
@@ -116,6 +138,11 @@ class Services:
     sso: IdentityCenterService | None = None
     # AWS Organizations listings (ui.organizations). None: never refreshed from the app.
     organizations: OrganizationsService | None = None
+    # Pins and recent use (core.usage.UsageStore). None: no pin key, nothing recorded.
+    usage: UsageStore | None = None
+    # Writes `profile = "NAME"` for a TOML target into the user's TOML (settings_store's
+    # remember_profile). None: the profile prompt does not offer to remember.
+    remember_profile: Callable[[Target, str], None] | None = None
 
 
 # The app's commands are ctrl keys, so that typing can never run one: every printable
@@ -217,6 +244,12 @@ class RoleswitchApp(App[None]):
         Binding("ctrl+o", "sdk_profile", "SDK profile", id="sdk-profile", show=False),
         Binding("ctrl+b", "console", "Console", id="console", show=False, tooltip="Open the AWS console"),
         Binding("ctrl+s", "serve", "Serve", id="serve", show=False, tooltip="Serve the session to SDKs"),
+        Binding("ctrl+t", "sessions", "Sessions", id="sessions", tooltip="Every session, with its own keys"),
+        Binding("ctrl+f", "pin", "Pin", id="pin", show=False, tooltip="Pin or unpin the highlighted role"),
+        Binding(
+            "ctrl+y", "assume_into", "Into", id="assume-into", show=False, tooltip="Assume into a profile"
+        ),
+        Binding("ctrl+g", "region", "Region", id="region", show=False, tooltip="The active session's region"),
         Binding(SIGN_IN_KEY, "sso_sign_in", "Sign in", id="sso-sign-in", tooltip="Sign in to SSO"),
         Binding("slash", "focus_filter", "Filter", id="filter", show=False),
         Binding("question_mark", "help", "Help", id="help"),
@@ -252,6 +285,17 @@ class RoleswitchApp(App[None]):
         self.serve_key = ServeKey(self)
         self.sso_key = SsoKey(self)
         self.organization_refresh = OrganizationRefresh(self)
+        # The sessions outside the active profile, by profile, in file order.
+        self.others: dict[str, ActiveSession] = {}
+        self.session_problems: dict[str, str] = {}  # profile: its last auto-renewal's failure note
+        self._auto_tried: dict[str, object] = {}  # profile: the expiry auto-renew acted on
+        self.renew_queue: list[str] = []  # profiles waiting for their auto-renewal, one STS call at a time
+        # Confirm-gated sessions: profile -> the target a yes (or a no) was given for, this session.
+        self.confirmed: dict[str, str] = {}
+        self.declined: dict[str, str] = {}
+        self.asking = False  # a renewal's confirmation is on screen
+        self.writing = 0  # our own writes other than assume/clear (region, make default) in flight
+        self.usage: Any = None
 
     @property
     def settings(self) -> Settings:
@@ -265,6 +309,7 @@ class RoleswitchApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield SessionBar(badge=self.badge, id="session-bar")
+        yield SessionStrip(id="session-strip")
         with Horizontal(id="filter-row"):
             yield FilterInput(placeholder="Type to filter roles", id="filter", compact=True)
             yield Label("", id="count")
@@ -276,6 +321,9 @@ class RoleswitchApp(App[None]):
     def on_mount(self) -> None:
         # Held once: the 1 Hz tick must not query the DOM (cheaper, and safe during teardown).
         self.bar = self.query_one(SessionBar)
+        self.strip = self.query_one(SessionStrip)
+        self.strip.display = False
+        self.filter_row = self.query_one("#filter-row")
         self.targets = self.query_one(TargetList)
         self.detail = self.query_one(DetailPane)
         self.filter_input = self.query_one(FilterInput)
@@ -296,6 +344,7 @@ class RoleswitchApp(App[None]):
             self.on_settled()
         self.sso_key.read_statuses(at_start=True)  # after the first frame: file reads, in the background
         self.organization_refresh.start()
+        self.read_usage()
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -313,6 +362,7 @@ class RoleswitchApp(App[None]):
             self.session = self.services.credentials.read_active(self.profile)
         except RoleswitchError as error:
             self.session, session_problem = None, str(error)
+        self.others = self.read_others() or {}
         # Highlighted once, on the active role when there is one: a first highlight that
         # is at once moved would cost start-up a second round of updates.
         self.targets.set_catalogue(
@@ -337,9 +387,16 @@ class RoleswitchApp(App[None]):
 
     def tick(self) -> None:
         """Follow the files, recompute the time left from the clock; auto-renew once per
-        expiry, and warn once when auto-renew is off or could not renew."""
+        expiry, and warn once when auto-renew is off or could not renew. Then the other
+        sessions: their countdowns (strip, rows, Sessions screen) and their renewals."""
         if self.follow_credentials_file():
             return  # session_changed() has ticked already
+        now = self.services.clock.now()
+        self.tick_active(now)
+        self.tick_others(now)
+        self.next_renewal()
+
+    def tick_active(self, now: datetime) -> None:
         if self.cache_watch is not None and self.cache_watch.changed():
             self.sso_key.cache_folder_changed()  # a discovery made in another terminal
             had_session = self.mfa_expiry is not None
@@ -353,7 +410,6 @@ class RoleswitchApp(App[None]):
                 )
         session = self.session
         bar = self.bar
-        now = self.services.clock.now()
         notes = []
         if self.renew_problem is not None:
             notes.append(Note(self.renew_problem, "renew failed"))
@@ -382,7 +438,17 @@ class RoleswitchApp(App[None]):
         if band is Urgency.EXPIRED:
             text = text.replace("expired", "EXPIRED", 1)
         name = session.target_name or session.role_arn or "?"
-        bar.show(name, text, band, notes, profile=session.profile)
+        environment = self.environment_of(session)
+        bar.show(
+            name,
+            text,
+            band,
+            notes,
+            profile=session.profile,
+            region=session.region or "",
+            environment=environment.name if environment is not None else "",
+            colour=environment.colour if environment is not None else None,
+        )
         if self.busy != name:
             row_text = format_left_coarse(left) + (" left" if left > 0 else "")
             if band is Urgency.EXPIRED:
@@ -404,8 +470,126 @@ class RoleswitchApp(App[None]):
                 )
             self.bell()
 
-    def auto_renew_now(self, session: ActiveSession) -> bool:
-        """Start renewing `session`; False (and why, kept in the bar) when it cannot start."""
+    def environment_of(self, session: ActiveSession | None) -> Environment | None:
+        """The environment of the session's target (None: none, or no longer configured)."""
+        if session is None:
+            return None
+        target = self.catalogue.find(session.target_name or "")
+        return self.catalogue.environment_of(target) if target is not None else None
+
+    # --- the other sessions ----------------------------------------------------------
+
+    def tick_others(self, now: datetime) -> None:
+        """The other sessions' countdowns (strip, rows, Sessions screen); each one inside
+        its renew margin joins the renewal queue once per expiry when auto-renew is on."""
+        entries = []
+        active_name = self.session.target_name if self.session else None
+        margin = self.settings.renew_margin_seconds
+        for profile, session in self.others.items():
+            name = session.target_name or session.role_arn or "?"
+            if session.expiration is None:
+                left_text, band = "?", None
+            else:
+                left = seconds_left(session.expiration, now)
+                band = urgency(left, margin)
+                left_text = format_left_coarse(left)
+                if name not in (active_name, self.busy):
+                    self.targets.set_row_status(name, RowStatus(f"{left_text} [{profile}]", band.value))
+                if (
+                    band is not Urgency.CALM
+                    and self.auto_renew
+                    and self._auto_tried.get(profile) != session.expiration
+                    and profile not in self.renew_queue
+                ):
+                    self._auto_tried[profile] = session.expiration
+                    self.renew_queue.append(profile)
+            environment = self.environment_of(session)
+            entries.append(
+                StripEntry(
+                    profile,
+                    name,
+                    left_text,
+                    band,
+                    environment.name if environment is not None else "",
+                    environment.colour if environment is not None else None,
+                    profile in self.session_problems,
+                )
+            )
+        self.strip.show(entries)
+        shown = bool(entries)
+        if self.strip.display != shown:
+            self.strip.display = shown
+            self.filter_row.set_class(shown, "-under-strip")
+        from roleswitch.ui.screens.sessions import SessionsScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, SessionsScreen):
+                screen.update(self.session_rows(now))
+
+    def session_rows(self, now: datetime | None = None) -> list:
+        """The Sessions screen's rows: the active profile's session first, then the others."""
+        from roleswitch.ui.screens.sessions import SessionRow
+
+        now = now or self.services.clock.now()
+        rows = []
+        margin = self.settings.renew_margin_seconds
+        sessions = ([self.session] if self.session is not None else []) + list(self.others.values())
+        for session in sessions:
+            active = session.profile == self.profile
+            if session.expiration is None:
+                left_text, band = "?", None
+            else:
+                left = seconds_left(session.expiration, now)
+                band = urgency(left, margin)
+                left_text = format_left(left) + (" left" if left > 0 else "")
+            environment = self.environment_of(session)
+            rows.append(
+                SessionRow(
+                    session.profile,
+                    session.target_name or session.role_arn or "?",
+                    environment.name if environment is not None else "",
+                    environment.colour if environment is not None else None,
+                    left_text,
+                    band,
+                    session.region or "",
+                    self.auto_renew_text(session, active),
+                    active,
+                )
+            )
+        return rows
+
+    def auto_renew_text(self, session: ActiveSession, active: bool) -> str:
+        if not self.auto_renew:
+            return "off"
+        problem = self.renew_problem if active else self.session_problems.get(session.profile)
+        if problem is not None:
+            return "failed"
+        target = self.catalogue.find(session.target_name or "")
+        if target is not None and self.catalogue.needs_confirmation(target):
+            if self.declined.get(session.profile) == target.name:
+                return "declined"
+            if self.confirmed.get(session.profile) != target.name:
+                return "on (asks)"
+        return "on"
+
+    def next_renewal(self) -> None:
+        """Start the next queued auto-renewal when nothing else is being assumed."""
+        while self.renew_queue and self.busy is None and not self.asking:
+            profile = self.renew_queue.pop(0)
+            session = self.others.get(profile)
+            if session is None or session.expiration is None or not self.auto_renew:
+                continue
+            now = self.services.clock.now()
+            left = seconds_left(session.expiration, now)
+            if urgency(left, self.settings.renew_margin_seconds) is Urgency.CALM:
+                continue  # renewed meanwhile (by another terminal)
+            self.auto_renew_session(session)
+
+    def auto_renew_session(self, session: ActiveSession) -> bool:
+        """Start renewing `session` (any profile) on its own; False (and why, kept as its
+        note) when it cannot start. A confirm-gated one asks once per session first."""
+        profile = session.profile
+        active = profile == self.profile
         target = self.catalogue.find(session.target_name or "")
         if target is None:
             problem = f"Auto-renew cannot renew {session.target_name}: it is no longer configured."
@@ -413,11 +597,130 @@ class RoleswitchApp(App[None]):
             problem = self.mfa_ended_problem(target)
         elif (signed_out := self.sso_key.renewal_problem(target)) is not None:
             problem = signed_out  # paused until a sign-in, rather than failing at every expiry
-        else:
-            self.start_assume(target, renewal=True, automatic=True)
+        elif self.catalogue.needs_confirmation(target) and self.declined.get(profile) == target.name:
+            problem = (
+                f"Auto-renew did not renew {target.name} in [{profile}]: you said no when asked; "
+                "renew it yourself (ctrl+t, r)."
+            )
+        elif self.catalogue.needs_confirmation(target) and self.confirmed.get(profile) != target.name:
+            self.ask_renewal_confirmation(session, target)
             return True
-        self.auto_renew_blocked(problem)
+        else:
+            self.start_assume(target, renewal=True, automatic=True, profile=profile, renewing=session)
+            return True
+        if active:
+            self.auto_renew_blocked(problem)
+        else:
+            self.notify(problem, severity="warning")
+            self.session_problems[profile] = self.failed_note("auto-renew could not start")
         return False
+
+    def ask_renewal_confirmation(self, session: ActiveSession, target: Target) -> None:
+        """Once per session: may auto-renew renew this confirm-gated session? No (or Esc)
+        means no renewal for this session, and a note says why."""
+        profile = session.profile
+        self.asking = True
+
+        def answered(yes: bool | None) -> None:
+            self.asking = False
+            if not yes:
+                self.declined[profile] = target.name
+                note = self.failed_note("auto-renew declined")
+                if profile == self.profile:
+                    self.renew_problem = note
+                else:
+                    self.session_problems[profile] = note
+                self.notify(
+                    f"Auto-renew will not renew {target.name} in [{profile}]: not confirmed. "
+                    "Renew it yourself when you need it (ctrl+r, or ctrl+t then r).",
+                    severity="warning",
+                    timeout=12,
+                )
+                self.tick()
+                return
+            self.confirmed[profile] = target.name
+            current = self.session if profile == self.profile else self.others.get(profile)
+            if current is None or not same_session(current, session):
+                return  # replaced meanwhile: nothing to renew
+            if self.busy is not None:
+                self.renew_queue.insert(0, profile)
+                return
+            self.start_assume(target, renewal=True, automatic=True, profile=profile, renewing=current)
+
+        self.push_screen(
+            self.confirm_screen(
+                f"Auto-renew {target.name} in [{profile}]? It is confirm-gated; yes counts for this "
+                "session's renewals from now on.",
+                target,
+            ),
+            answered,
+        )
+
+    def confirm_screen(self, question: str, target: Target | None):
+        """The y/N dialog, in the colour of the target's environment when it has one."""
+        from roleswitch.ui.screens.confirm import ConfirmScreen
+
+        environment = self.catalogue.environment_of(target) if target is not None else None
+        if environment is None:
+            return ConfirmScreen(question)
+        try:
+            return ConfirmScreen(question, colour=environment.colour, label=environment.name)
+        except TypeError:  # a ConfirmScreen without environments
+            return ConfirmScreen(question)
+
+    def read_others(self) -> dict[str, ActiveSession] | None:
+        """The sessions outside the active profile, read now; None when they cannot be read."""
+        read = getattr(self.services.credentials, "sessions", None)
+        if read is None:
+            return {}
+        try:
+            found = read()
+        except RoleswitchError:
+            return None
+        return {s.profile: s for s in found if s.profile != self.profile}
+
+    def forget_session_state(self, profile: str) -> None:
+        """A session ended or was replaced by someone else: its confirmation, note and
+        auto-renew mark no longer apply."""
+        self.confirmed.pop(profile, None)
+        self.declined.pop(profile, None)
+        self.session_problems.pop(profile, None)
+        self._auto_tried.pop(profile, None)
+        if profile in self.renew_queue:
+            self.renew_queue.remove(profile)
+
+    def follow_others(self) -> None:
+        """Another program's changes to the other sessions: shown and said, never overwritten."""
+        found = self.read_others()
+        if found is None:
+            return
+        old = self.others
+        for profile, session in found.items():
+            before = old.get(profile)
+            name = session.target_name or session.role_arn or "?"
+            if before is None:
+                said = f"Another program assumed {name} into [{profile}]."
+            elif not same_session(before, session):
+                said = f"Another program changed [{profile}]: {name} is in it now."
+            else:
+                continue
+            self.forget_session_state(profile)
+            if before is not None and before.target_name:
+                self.targets.set_row_status(before.target_name, None)
+            self.notify(said, severity="warning" if before is not None else "information")
+        for profile in old.keys() - found.keys():
+            before = old[profile]
+            self.forget_session_state(profile)
+            if before.target_name:
+                self.targets.set_row_status(before.target_name, None)
+            self.notify(f"Another program removed [{profile}].", severity="warning")
+        self.others = found
+        if found.keys() != old.keys():
+            self.refresh_bindings()  # the sessions key is greyed out with no session
+
+    def auto_renew_now(self, session: ActiveSession) -> bool:
+        """Start renewing the active `session`; False (and why, kept in the bar) when it cannot start."""
+        return self.auto_renew_session(session)
 
     @staticmethod
     def mfa_ended_problem(target: Target) -> str:
@@ -442,15 +745,22 @@ class RoleswitchApp(App[None]):
 
         Skipped while our own write may be under way (the change is seen when it reports)."""
         watch = self.credentials_watch
-        if watch is None or self.busy is not None or self.clearing or not watch.changed():
+        if watch is None or self.busy is not None or self.clearing or self.writing:
+            return False
+        if not watch.changed():
             return False
         try:
             current = self.services.credentials.read_active(self.profile)
         except RoleswitchError:
             return False  # unreadable for now: the next change is looked at again
+        self.follow_others()
         previous = self.session
         if same_session(current, previous):
+            if current != previous:
+                self.session = current  # the same session, its region changed
             return False
+        self.forget_session_state(self.profile)
+        self._auto_tried_for = None
         self.replace_session(current)
         profile = f"[{self.profile}]"
         if current is None:
@@ -529,18 +839,40 @@ class RoleswitchApp(App[None]):
 
     # --- assuming -------------------------------------------------------------------
 
-    def start_assume(self, target: Target, *, renewal: bool = False, automatic: bool = False) -> None:
+    def start_assume(
+        self,
+        target: Target,
+        *,
+        renewal: bool = False,
+        automatic: bool = False,
+        profile: str | None = None,
+        renewing: ActiveSession | None = None,
+        confirmed: bool = False,
+    ) -> None:
         """Check the file can take the result (before any MFA code is asked for), then ask
-        for the code if needed, then assume; each step off the UI thread."""
+        for the code if needed, then assume; each step off the UI thread.
+
+        Into `profile`; by default the target's own `profile`, else the active profile. A
+        renewal renews `renewing` (default: the active session). A confirm-gated target asks
+        first unless `confirmed` (auto-renew asks once per session, see auto_renew_session)."""
         if self.busy is not None:
             self.notify(f"Still assuming {self.busy}; wait for it to finish.", severity="warning")
             return
         if not target.valid:
             self.notify(f"{target.name} cannot be assumed: {target.problem}", severity="error")
             return
+        if renewal and renewing is None:
+            renewing = self.session
+        if profile is None:
+            profile = (
+                renewing.profile if renewal and renewing is not None else (target.profile or self.profile)
+            )
+        if not (automatic or confirmed) and self.catalogue.needs_confirmation(target):
+            self.ask_confirmation(target, renewal=renewal, profile=profile, renewing=renewing)
+            return
         # A renewal renews the session shown now, and nothing that replaces it meanwhile.
-        renewing = self.session if renewal else None
-        profile = self.profile
+        if not renewal:
+            renewing = None
         self.busy = target.name
         self.targets.set_row_status(target.name, RowStatus("checking…", "busy"))
         self.refresh_bindings()
@@ -549,11 +881,32 @@ class RoleswitchApp(App[None]):
             try:
                 self.services.credentials.check_writable(profile, source_profile=target.source_profile)
             except RoleswitchError as error:
-                return AssumeChecked(target, renewal, automatic, renewing, str(error), False)
+                return AssumeChecked(target, renewal, automatic, renewing, str(error), False, profile)
             needs_code = target.needs_mfa and not self.mfa_session_usable(target)
-            return AssumeChecked(target, renewal, automatic, renewing, None, needs_code)
+            return AssumeChecked(target, renewal, automatic, renewing, None, needs_code, profile)
 
         self.in_background(check, self._posted("Could not check the credentials file"))
+
+    def ask_confirmation(
+        self, target: Target, *, renewal: bool, profile: str, renewing: ActiveSession | None
+    ) -> None:
+        """Assuming or renewing a confirm-gated target asks first (No is the default). A yes
+        counts for this session's auto-renewals."""
+        environment = self.catalogue.environment_of(target)
+        where = f" ({environment.name})" if environment is not None else ""
+        verb = "Renew" if renewal else "Assume"
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.notify(f"Cancelled: {target.name} was not {verb.lower()}ed; nothing was written.")
+                return
+            self.confirmed[profile] = target.name
+            self.declined.pop(profile, None)
+            self.start_assume(target, renewal=renewal, profile=profile, renewing=renewing, confirmed=True)
+
+        self.push_screen(
+            self.confirm_screen(f"{verb} {target.name}{where} into [{profile}]?", target), answered
+        )
 
     def _posted(self, failure_title: str) -> Callable[[Any, str | None], None]:
         """`done` for jobs that answer with a message: post it, or report the error."""
@@ -570,28 +923,43 @@ class RoleswitchApp(App[None]):
 
     def on_assume_checked(self, message: AssumeChecked) -> None:
         target = message.target
+        profile = message.profile or self.profile
         if message.problem is not None:
             self.assume_ended(target)
             self.notify(message.problem, title="Nothing was written", severity="error", timeout=10)
             if message.automatic:
-                self.renew_problem = self.failed_note("auto-renew failed")
+                self.note_renewal_failed(profile, "auto-renew failed")
             self.tick()
             return
         if message.needs_code and message.automatic:  # the MFA session ended meanwhile
             self.assume_ended(target)
-            self.auto_renew_blocked(self.mfa_ended_problem(target))
+            if profile == self.profile:
+                self.auto_renew_blocked(self.mfa_ended_problem(target))
+            else:
+                self.notify(self.mfa_ended_problem(target), severity="warning")
+                self.note_renewal_failed(profile, "auto-renew could not start")
             self.tick()
             return
         if message.needs_code:
             self.assume_ended(target)
-            self.ask_mfa_code(target, message.renewal, False, self.mfa_reason(), renewing=message.renewing)
+            self.ask_mfa_code(
+                target, message.renewal, False, self.mfa_reason(), renewing=message.renewing, profile=profile
+            )
             return
-        self.run_assume(target, None, message.renewal, message.automatic, message.renewing)
+        self.run_assume(target, None, message.renewal, message.automatic, message.renewing, profile)
+
+    def note_renewal_failed(self, profile: str, what: str) -> None:
+        """The failure note of `profile`'s session: the bar's for the active one."""
+        if profile == self.profile:
+            self.renew_problem = self.failed_note(what)
+        else:
+            self.session_problems[profile] = self.failed_note(what)
 
     def assume_ended(self, target: Target) -> None:
         self.busy = None
         self.targets.set_row_status(target.name, None)
         self.refresh_bindings()
+        self.call_later(self.next_renewal)
 
     def mfa_reason(self) -> str:
         seconds = self.settings.mfa_session_seconds
@@ -607,6 +975,7 @@ class RoleswitchApp(App[None]):
         *,
         alarm: bool = False,
         renewing: ActiveSession | None = None,
+        profile: str | None = None,
     ) -> None:
         def answered(code: str | None) -> None:
             if code is None:
@@ -614,7 +983,7 @@ class RoleswitchApp(App[None]):
             elif self.busy is not None:
                 self.notify(f"Still assuming {self.busy}; wait for it to finish.", severity="warning")
             else:
-                self.run_assume(target, code, renewal, automatic, renewing)
+                self.run_assume(target, code, renewal, automatic, renewing, profile)
 
         from roleswitch.ui.screens.mfa import MfaScreen
 
@@ -627,17 +996,21 @@ class RoleswitchApp(App[None]):
         renewal: bool,
         automatic: bool,
         renewing: ActiveSession | None = None,
+        profile: str | None = None,
     ) -> None:
         self.busy = target.name
         self.targets.set_row_status(target.name, RowStatus("renewing…" if renewal else "assuming…", "busy"))
         self.refresh_bindings()
-        profile, settings = self.profile, self.settings
+        profile = profile or self.profile
+        settings = self.settings
         sts, credentials = self.services.sts, self.services.credentials
 
         def assume() -> AssumeSucceeded | AssumeFailed | RenewalSuperseded:
             """Blocking STS call and file write; answers with a message only."""
             try:
                 result = sts.assume(target, settings=settings, mfa_code=code)
+                if renewal and renewing is not None and renewing.region and renewing.region != result.region:
+                    result = dataclasses.replace(result, region=renewing.region)  # a region picked stays
                 if renewal:
                     # Another terminal may have assumed something else (or cleared the
                     # profile) meanwhile: then this renewal is not wanted. The file checks
@@ -653,23 +1026,26 @@ class RoleswitchApp(App[None]):
                     current = None  # unreadable now: the tick shows it once it can be read
                 return RenewalSuperseded(target, profile, current, automatic)
             except RoleswitchError as error:
-                return AssumeFailed(target, str(error), getattr(error, "code", "error"), automatic)
+                return AssumeFailed(target, str(error), getattr(error, "code", "error"), automatic, profile)
             except Exception as error:  # never a traceback for the person
-                return AssumeFailed(target, f"Unexpected error: {type(error).__name__}.", "error", automatic)
-            return AssumeSucceeded(result, profile, renewal)
+                said = f"Unexpected error: {type(error).__name__}."
+                return AssumeFailed(target, said, "error", automatic, profile)
+            return AssumeSucceeded(result, profile, renewal, automatic)
 
         self.in_background(assume, self._posted(f"Could not assume {target.name}"))
 
     def on_assume_succeeded(self, message: AssumeSucceeded) -> None:
         result = message.result
+        profile = message.profile
+        active = profile == self.profile
         self.busy = None
-        self.renew_problem = None
         target_list = self.targets
-        if self.session and self.session.target_name:
-            target_list.set_row_status(self.session.target_name, None)
+        replaced = self.session if active else self.others.get(profile)
+        if replaced is not None and replaced.target_name:
+            target_list.set_row_status(replaced.target_name, None)
         target_list.set_row_status(result.target.name, None)
-        self.session = ActiveSession(
-            profile=message.profile,
+        session = ActiveSession(
+            profile=profile,
             target_name=result.target.name,
             role_arn=result.target.role_arn,
             assumed_arn=result.assumed_arn,
@@ -677,24 +1053,39 @@ class RoleswitchApp(App[None]):
             expiration=result.credentials.expiration,
             region=result.region,
         )
+        if replaced is None or replaced.target_name != result.target.name:
+            self.declined.pop(profile, None)
+            if self.confirmed.get(profile) != result.target.name:
+                self.confirmed.pop(profile, None)
+        if active:
+            self.renew_problem = None
+            self.session = session
+        else:
+            self.session_problems.pop(profile, None)
+            self.others[profile] = session
         if sso_session_of(result.target) is not None:
             self.sso_key.read_statuses()  # GetRoleCredentials may have refreshed the sign-in
         verb = "Renewed" if message.renewal else "Assumed"
         self.notify(
-            f"{verb} {result.target.name} into [{message.profile}] until "
+            f"{verb} {result.target.name} into [{profile}] until "
             f"{format_local(result.credentials.expiration)}.",
             title=verb,
         )
+        if not message.automatic:
+            self.record_use(result.target.name)
         self.session_changed()
         if isinstance(self.focused, Input):
             target_list.focus()
+        self.next_renewal()
 
     def on_assume_failed(self, message: AssumeFailed) -> None:
         self.assume_ended(message.target)
         if message.code == "mfa-session-ended":
             self.mfa_changed()
             if not message.automatic:  # asked again, once, saying why
-                self.ask_mfa_code(message.target, False, False, message.message, alarm=True)
+                self.ask_mfa_code(
+                    message.target, False, False, message.message, alarm=True, profile=message.profile
+                )
                 self.tick()
                 self.refresh_bindings()
                 return
@@ -702,9 +1093,11 @@ class RoleswitchApp(App[None]):
         said = message.message
         if message.code == "login-needed":  # offer the sign-in instead of a bare failure
             said = self.sso_key.login_needed(message.target) or said
+        if message.automatic and message.profile not in (None, self.profile):
+            title = f"Auto-renew of [{message.profile}] failed"
         self.notify(said, title=title, severity="error", timeout=12)
         if message.automatic:
-            self.renew_problem = self.failed_note("auto-renew failed")
+            self.note_renewal_failed(message.profile or self.profile, "auto-renew failed")
         self.tick()  # warns (and rings) now, since the renewal did not happen
         self.refresh_bindings()
 
@@ -719,7 +1112,18 @@ class RoleswitchApp(App[None]):
             severity="warning",
             timeout=12,
         )
-        self.replace_session(current)
+        self.forget_session_state(message.profile)
+        if message.profile == self.profile:
+            self.replace_session(current)
+            return
+        previous = self.others.get(message.profile)
+        if previous is not None and previous.target_name:
+            self.targets.set_row_status(previous.target_name, None)
+        if current is None:
+            self.others.pop(message.profile, None)
+        else:
+            self.others[message.profile] = current
+        self.tick()
 
     def assume_by_name(self, name: str) -> None:
         target = self.catalogue.find(name)
@@ -812,6 +1216,17 @@ class RoleswitchApp(App[None]):
             return True if self.session is not None and self.busy is None and not self.clearing else None
         if action == "logout":
             return self.has_mfa_sessions  # hidden while there is nothing to forget
+        if action == "sessions":  # greyed out while there is no session to list
+            return True if self.session is not None or self.others else None
+        if action in ("pin", "assume_into"):
+            targets = getattr(self, "targets", None)
+            target = targets.highlighted if targets is not None else None
+            if action == "pin" and self.services.usage is None:
+                return False
+            return True if target is not None and target.valid else None
+        if action == "region":
+            can = self.session is not None and hasattr(self.services.credentials, "set_region")
+            return True if can and not self.writing else None
         if action == "sdk_profile":
             targets = getattr(self, "targets", None)
             target = targets.highlighted if targets is not None else None
@@ -938,7 +1353,16 @@ class RoleswitchApp(App[None]):
         self.in_background(copy, copied)
 
     def action_clear_session(self) -> None:
-        session = self.session
+        if self.session is not None:
+            self.clear_profile(self.session.profile)
+
+    def session_in(self, profile: str) -> ActiveSession | None:
+        """The session shown for `profile` (the active one or another)."""
+        return self.session if profile == self.profile else self.others.get(profile)
+
+    def clear_profile(self, profile: str) -> None:
+        """Remove `profile`'s session from the credentials file, after a yes (No is the default)."""
+        session = self.session_in(profile)
         if session is None:
             return
 
@@ -955,7 +1379,14 @@ class RoleswitchApp(App[None]):
                 self.notify(error, title="Nothing was removed", severity="error", timeout=10)
                 self.refresh_bindings()
                 return
-            self.replace_session(None)
+            self.forget_session_state(profile)
+            if profile == self.profile:
+                self.replace_session(None)
+            else:
+                gone = self.others.pop(profile, None)
+                if gone is not None and gone.target_name:
+                    self.targets.set_row_status(gone.target_name, None)
+                self.tick()
             self.notify(f"Removed [{session.profile}]." if removed else "Nothing to remove.")
 
         from roleswitch.ui.screens.confirm import ConfirmScreen
@@ -964,6 +1395,253 @@ class RoleswitchApp(App[None]):
             ConfirmScreen(f"Remove [{session.profile}] ({session.target_name}) from the credentials file?"),
             answered,
         )
+
+    # --- several sessions -------------------------------------------------------------
+
+    def action_sessions(self) -> None:
+        from roleswitch.ui.screens.sessions import SessionsScreen
+
+        if not isinstance(self.screen, SessionsScreen):
+            self.push_screen(SessionsScreen())
+
+    def renew_profile(self, profile: str) -> None:
+        """Renew `profile`'s session now (the Sessions screen's `r`); asks when confirm-gated."""
+        session = self.session_in(profile)
+        if session is None:
+            return
+        target = self.catalogue.find(session.target_name or "")
+        if target is None:
+            self.notify(
+                f"{session.target_name} is no longer configured; pick a role to assume.", severity="warning"
+            )
+            return
+        self.start_assume(target, renewal=True, profile=profile, renewing=session)
+
+    def make_default(self, profile: str) -> None:
+        """Copy `profile`'s session into the active profile, so tools without AWS_PROFILE use it."""
+        session = self.others.get(profile)
+        copy = getattr(self.services.credentials, "copy_session", None)
+        if session is None or copy is None or self.writing:
+            return
+        to = self.profile
+        credentials = self.services.credentials
+        self.writing += 1
+
+        def job() -> ActiveSession | None:
+            copy(profile, to, expect_access_key_id=session.access_key_id or "")
+            return credentials.read_active(to)
+
+        def done(current: ActiveSession | None, error: str | None) -> None:
+            self.writing -= 1
+            if error is not None:
+                self.notify(error, title="Nothing was written", severity="error", timeout=12)
+                return
+            self.forget_session_state(to)
+            if self.confirmed.get(profile) == session.target_name and session.target_name:
+                self.confirmed[to] = session.target_name  # the yes given for it goes with it
+            self.replace_session(current)
+            self.notify(f"[{to}] now holds {session.target_name} (copied from [{profile}]).")
+
+        self.in_background(job, done)
+
+    def console_for(self, profile: str) -> None:
+        """The console as `profile`'s role (the active session's own credentials for the
+        active profile; for another, the role assumed for the console, nothing written)."""
+        from roleswitch.ui.console_key import open_console
+
+        session = self.session_in(profile)
+        if session is None:
+            return
+        target = None if profile == self.profile else self.catalogue.find(session.target_name or "")
+        if profile != self.profile and target is None:
+            self.notify(f"{session.target_name} is no longer configured.", severity="warning")
+            return
+        open_console(self, target)
+
+    def action_region(self) -> None:
+        if self.session is not None:
+            self.pick_region(self.session.profile)
+        else:
+            self.notify("No active session; assume a role first, then pick its region.")
+
+    def pick_region(self, profile: str) -> None:
+        """Pick `profile`'s session region from its partition's regions (botocore's data,
+        read off the UI thread), then write it as `region` in its section."""
+        session = self.session_in(profile)
+        setter = getattr(self.services.credentials, "set_region", None)
+        if session is None or setter is None:
+            return
+
+        def regions() -> tuple[str, ...]:
+            from roleswitch.core.regions import partition_of, partition_regions
+
+            return tuple(partition_regions(partition_of(session.role_arn or "")))
+
+        def listed(found: tuple[str, ...] | None, error: str | None) -> None:
+            if error is not None or not found:
+                self.notify(error or "No regions are known for this session.", severity="error")
+                return
+            from roleswitch.ui.screens.region_picker import RegionPicker
+
+            self.push_screen(
+                RegionPicker(found, session.region, f"Region for [{profile}] ({session.target_name})"),
+                picked,
+            )
+
+        def picked(region: str | None) -> None:
+            if region is None or region == session.region:
+                return
+            self.writing += 1
+
+            def write() -> None:
+                setter(profile, region, expect_access_key_id=session.access_key_id or "")
+
+            def written(_: object, error: str | None) -> None:
+                self.writing -= 1
+                if error is not None:
+                    self.notify(error, title="Region not changed", severity="error", timeout=12)
+                    return
+                current = self.session_in(profile)
+                if current is not None and same_session(current, session):
+                    changed = dataclasses.replace(current, region=region)
+                    if profile == self.profile:
+                        self.session = changed
+                    else:
+                        self.others[profile] = changed
+                self.notify(f"[{profile}] now uses {region}; renewals keep it.")
+                self.tick()
+                self.show_detail(self.targets.highlighted)
+
+            self.in_background(write, written)
+
+        self.in_background(regions, listed)
+
+    def assume_into_by_name(self, name: str) -> None:
+        target = self.catalogue.find(name)
+        if target is not None:
+            self.targets.highlight(name)
+            self.assume_into(target)
+
+    def pin_by_name(self, name: str) -> None:
+        target = self.catalogue.find(name)
+        if target is not None:
+            self.targets.highlight(name)
+            self.pin(target)
+
+    def action_assume_into(self) -> None:
+        target = self.targets.highlighted
+        if target is not None:
+            self.assume_into(target)
+
+    def assume_into(self, target: Target) -> None:
+        """Assume `target` into a profile named in a dialog (checked live, off the UI thread,
+        with the CLI's refusals); a TOML target can remember it."""
+        if not target.valid:
+            self.notify(f"{target.name} cannot be assumed: {target.problem}", severity="error")
+            return
+        from roleswitch.ui.screens.profile_prompt import ProfilePrompt
+
+        credentials = self.services.credentials
+        source = target.source_profile
+
+        async def check(name: str) -> str | None:
+            import asyncio
+
+            def run() -> str | None:
+                try:
+                    credentials.check_writable(name, source_profile=source)
+                except RoleswitchError as error:
+                    return str(error)
+                return None
+
+            return await asyncio.to_thread(run)
+
+        remember = self.services.remember_profile
+        can_remember = remember is not None and target.origin == "roleswitch"
+
+        def answered(answer: tuple[str, bool] | None) -> None:
+            if answer is None:
+                return
+            profile, keep = answer
+            self.start_assume(target, profile=profile)
+            if keep and remember is not None:
+
+                def remembered(_: object, error: str | None) -> None:
+                    if error is not None:
+                        self.notify(error, title="Profile not remembered", severity="error", timeout=12)
+                    else:
+                        self.notify(
+                            f"{target.name} goes to [{profile}] from now on (saved in roleswitch's config)."
+                        )
+
+                self.in_background(lambda: remember(target, profile), remembered)
+
+        default = target.profile or self.profile
+        self.push_screen(ProfilePrompt(target.name, default, check, can_remember), answered)
+
+    def action_pin(self) -> None:
+        target = self.targets.highlighted
+        if target is not None:
+            self.pin(target)
+
+    def pin(self, target: Target) -> None:
+        """Pin or unpin `target` (saved in the state folder, in the background): pinned first."""
+        store = self.services.usage
+        if store is None:
+            return
+        name = target.name
+
+        now = self.services.clock.now()
+
+        def toggle() -> tuple[bool, Any]:
+            pinned = store.toggle_pin(name)
+            return pinned, store.load(now=now)
+
+        def done(outcome: tuple[bool, Any] | None, error: str | None) -> None:
+            if error is not None or outcome is None:
+                self.notify(
+                    error or "Nothing was pinned.", title="Pin not saved", severity="error", timeout=10
+                )
+                return
+            pinned, usage = outcome
+            self.usage_loaded(usage)
+            self.notify(f"Pinned {name}: it comes first." if pinned else f"Unpinned {name}.")
+
+        self.in_background(toggle, done)
+
+    def read_usage(self) -> None:
+        """Pins and recent use, read after the first frame (one small file)."""
+        store = self.services.usage
+        if store is not None:
+            now = self.services.clock.now()
+            self.in_background(
+                lambda: store.load(now=now), lambda usage, error: self.usage_loaded(usage, at_start=True)
+            )
+
+    def usage_loaded(self, usage: Any, *, at_start: bool = False) -> None:
+        if usage is None:
+            return
+        self.usage = usage
+        set_usage = getattr(self.targets, "set_usage", None)
+        if set_usage is not None:
+            set_usage(usage)
+            self.update_count()
+        problem = getattr(usage, "problem", None)
+        if problem and at_start:
+            self.notify(problem, title="Pins and recent roles", severity="warning", timeout=10)
+
+    def record_use(self, name: str) -> None:
+        """A successful assume counts for the list's Recent group (in the background)."""
+        store = self.services.usage
+        if store is None:
+            return
+        now = self.services.clock.now()
+
+        def record() -> Any:
+            store.record_use(name, now)
+            return store.load(now=now)
+
+        self.in_background(record, lambda usage, error: self.usage_loaded(usage))
 
     def action_logout(self) -> None:
         def logged_out(counts: tuple[int, int] | None, error: str | None) -> None:

@@ -1,6 +1,8 @@
 """Command palette entries for every valid target: "assume: TARGET" and
-"sdk profile: TARGET" (write a credential_process profile for it); with an
-active session, "console URL: copy" (the console sign-in URL to the clipboard); and
+"sdk profile: TARGET" (write a credential_process profile for it), and when asked for
+by their verb "assume into profile: TARGET" (ctrl+y) and "pin: TARGET" (ctrl+f);
+"sessions" (ctrl+t); with an active session, "console URL: copy" (the console sign-in
+URL to the clipboard) and "region" (ctrl+g); and
 for each SSO session, "sign in: SESSION" and "refresh accounts: SESSION"; for each
 organisation of `[[discover.organizations]]`, "refresh accounts: NAME".
 
@@ -37,7 +39,9 @@ HIT_LIMIT = 20  # entries a keystroke at most: over a screenful (14 at 120x40); 
 DISCOVER_LIMIT = HIT_LIMIT  # the empty palette: its first targets, as cheap a keystroke as any
 # The verbs of a target's entries, as the words a query may start with.
 ASSUME, SDK_PROFILE = ("assume",), ("sdk", "profile")
-VERBS = (ASSUME, SDK_PROFILE)
+ASSUME_INTO, PIN = ("assume", "into", "profile"), ("pin",)
+VERBS = (ASSUME, SDK_PROFILE, ASSUME_INTO, PIN)
+PLAIN_VERBS = (ASSUME, SDK_PROFILE)  # offered for a query without a verb
 # Above any score Textual's fuzzy matcher gives its own commands (theme, keys, quit ...) for a
 # query of this many characters: roleswitch's entries come first, in the filter's order.
 _SCORE_PER_CHARACTER = 8
@@ -90,7 +94,10 @@ def palette_index(app: object, catalogue: Catalogue) -> asyncio.Future[PaletteIn
 
 def split_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
     """(the leading terms naming a verb, that verb) when the query starts with one: each
-    term the start of the verb's next word ("a", "assume:", "sdk prof"); else ((), None)."""
+    term the start of the verb's next word ("a", "assume:", "sdk prof"); else ((), None).
+    The verb that takes the most terms wins ("assume into" is not "assume" and a target
+    "into"); on a tie, the first of VERBS."""
+    best: tuple[tuple[str, ...], tuple[str, ...] | None] = ((), None)
     for verb in VERBS:
         used = 0
         for term, word in zip(terms, verb, strict=False):
@@ -100,9 +107,9 @@ def split_verb(terms: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
             used += 1
             if bare != word or term.endswith(":"):
                 break  # a word cut short (or the colon) ends the verb
-        if used:
-            return terms[:used], verb
-    return (), None
+        if used > len(best[0]):
+            best = terms[:used], verb
+    return best
 
 
 def query_terms(query: str) -> tuple[str, ...]:
@@ -144,6 +151,9 @@ class AssumeCommands(Provider):
     def _other_commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
         """(text, action, help) of every entry that is not a target's."""
         app = self.roleswitch
+        yield "sessions", app.action_sessions, "every session roleswitch manages, with its own keys (ctrl+t)"
+        if app.session is not None and hasattr(app.services.credentials, "set_region"):
+            yield "region", app.action_region, "pick the active session's region (ctrl+g)"
         if app.session is not None and app.services.console is not None:
             help_text = "the active session's console sign-in URL to the clipboard (valid 15 minutes)"
             yield "console URL: copy", app.copy_console_url, help_text
@@ -179,7 +189,7 @@ class AssumeCommands(Provider):
         if verb is not None:
             readings.append(((verb,), verb_terms, terms[len(verb_terms) :]))
         if terms:
-            readings.append((VERBS, (), terms))
+            readings.append((PLAIN_VERBS, (), terms))
         seen: set[str] = set()
         for verbs, verb_terms, target_terms in readings:
             bare_terms = tuple(term.rstrip(":") for term in verb_terms)
@@ -201,6 +211,12 @@ class AssumeCommands(Provider):
                             f"{role_of(target)} via {target.source_label}",
                             spans,
                         )
+                    elif each is ASSUME_INTO:
+                        help_text = "assume it into a profile you name"
+                        yield text, partial(app.assume_into_by_name, target.name), help_text, spans
+                    elif each is PIN:
+                        help_text = "pin or unpin it: pinned roles come first"
+                        yield text, partial(app.pin_by_name, target.name), help_text, spans
                     else:
                         help_text = "write a credential_process profile to ~/.aws/config"
                         yield text, partial(app.write_sdk_profile, target.name), help_text, spans

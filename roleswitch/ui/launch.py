@@ -109,7 +109,43 @@ def real_services(
         serve=serve_in_background,
         sso=RealIdentityCenter(approve_device),
         organizations=RealOrganizations(),
+        usage=LazyUsageStore(),
+        remember_profile=remember_profile,
     )
+
+
+class LazyUsageStore:
+    """core.usage.UsageStore, imported and made at its first use (after the first frame)."""
+
+    def __init__(self) -> None:
+        self._store: Any = None
+
+    def _made(self) -> Any:
+        if self._store is None:
+            from roleswitch.core.usage import UsageStore
+
+            self._store = UsageStore()
+        return self._store
+
+    def load(self, *, now=None):
+        return self._made().load(now=now)
+
+    def toggle_pin(self, name: str) -> bool:
+        return self._made().toggle_pin(name)
+
+    def record_use(self, name: str, now) -> None:
+        self._made().record_use(name, now)
+
+
+def remember_profile(target, profile: str) -> None:
+    """ctrl+y's "remember": `profile = "NAME"` on the target's TOML role (every other byte kept)."""
+    from roleswitch.core import settings_store
+    from roleswitch.core.errors import RoleswitchError
+
+    remember = getattr(settings_store, "remember_profile", None)
+    if remember is None:
+        raise RoleswitchError("This roleswitch cannot remember profiles yet; the assume itself went ahead.")
+    remember(target, profile)
 
 
 class RealOrganizations:

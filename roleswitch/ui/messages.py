@@ -12,29 +12,33 @@ from roleswitch.core.model import ActiveSession, AssumeResult, Target
 
 
 class AssumeSucceeded(Message):
-    """A role was assumed and written to `profile`."""
+    """A role was assumed and written to `profile` (`automatic`: by auto-renew)."""
 
-    def __init__(self, result: AssumeResult, profile: str, renewal: bool) -> None:
+    def __init__(self, result: AssumeResult, profile: str, renewal: bool, automatic: bool = False) -> None:
         super().__init__()
         self.result = result
         self.profile = profile
         self.renewal = renewal
+        self.automatic = automatic
 
 
 class AssumeFailed(Message):
-    """Assuming `target` failed; `message` is the core's one sentence."""
+    """Assuming `target` into `profile` failed; `message` is the core's one sentence."""
 
-    def __init__(self, target: Target, message: str, code: str, automatic: bool) -> None:
+    def __init__(
+        self, target: Target, message: str, code: str, automatic: bool, profile: str | None = None
+    ) -> None:
         super().__init__()
         self.target = target
         self.message = message
         self.code = code
         self.automatic = automatic
+        self.profile = profile
 
 
 class AssumeChecked(Message):
     """The checks before STS ran (off the UI thread): `problem` is why nothing can be
-    written, `needs_code` whether an MFA code must be asked for first."""
+    written into `profile`, `needs_code` whether an MFA code must be asked for first."""
 
     def __init__(
         self,
@@ -44,6 +48,7 @@ class AssumeChecked(Message):
         renewing: ActiveSession | None,
         problem: str | None,
         needs_code: bool,
+        profile: str = "",
     ) -> None:
         super().__init__()
         self.target = target
@@ -52,6 +57,7 @@ class AssumeChecked(Message):
         self.renewing = renewing
         self.problem = problem
         self.needs_code = needs_code
+        self.profile = profile
 
 
 class RenewalSuperseded(Message):

@@ -38,6 +38,15 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ),
             ("clear", "clear the active profile from the credentials file (asks first)"),
             (
+                "sessions",
+                "every session roleswitch manages, with its time left, region and auto-renew; there "
+                "r renews, d clears (asks), m makes it the default profile, b opens its console, "
+                "g picks its region, Esc goes back",
+            ),
+            ("assume-into", "assume the highlighted role into a profile you name (checked as you type)"),
+            ("pin", "pin or unpin the highlighted role: pinned roles come first"),
+            ("region", "pick the active session's region from its partition's regions"),
+            (
                 "sdk-profile",
                 "write a credential_process profile for the highlighted role into ~/.aws/config, "
                 "so SDKs refresh on their own",
@@ -60,8 +69,9 @@ SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ),
             (
                 "=palette",
-                'command palette: "assume: TARGET", "sdk profile: TARGET", "console URL: copy", '
-                '"sign in: SESSION", "refresh accounts: NAME"; words in any order ("assume prod admin")',
+                'command palette: "assume: TARGET", "sdk profile: TARGET", "assume into profile: '
+                'TARGET", "pin: TARGET", "sessions", "region", "console URL: copy", "sign in: '
+                'SESSION", "refresh accounts: NAME"; words in any order ("assume prod admin")',
             ),
             ("help", "this help"),
             ("quit", "quit"),
@@ -84,6 +94,14 @@ SSO = (
     "accounts of each signed-in session are listed again in the background when the last "
     "listing is over an hour old; the roles found before stay listed meanwhile. The same goes "
     "for the organisations of [[discover.organizations]]: a role in each member account."
+)
+SESSIONS = (
+    "Every section roleswitch wrote is a session: the top bar shows the active profile's, "
+    "the line under it the others', each with its own countdown. Auto-renew renews each one "
+    'inside the renew margin, one at a time. A target with profile = "NAME" always goes to '
+    "[NAME]. A target of an environment with confirm = true asks before assume and renew; "
+    "auto-renew asks once per session (a yes at assume counts). Environment colours mark "
+    "the top bar, the line of sessions and the Sessions screen, always with the name."
 )
 SECRETS = (
     "The secret key and session token are written only to the credentials file, into the "
@@ -150,6 +168,8 @@ class HelpScreen(ModalScreen[None]):
             yield Label(MFA, classes="help-note", markup=False)
             yield Label("IAM Identity Center and Organizations", classes="help-section", markup=False)
             yield Label(SSO, classes="help-note", markup=False)
+            yield Label("Several sessions and production", classes="help-section", markup=False)
+            yield Label(SESSIONS, classes="help-note", markup=False)
             yield Label("Secrets", classes="help-section", markup=False)
             yield Label(SECRETS, classes="help-note", markup=False)
             yield Label("Esc closes", classes="dim", markup=False)

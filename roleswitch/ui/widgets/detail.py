@@ -20,6 +20,7 @@ from textual.widget import Widget
 from roleswitch.core.clock import format_local, format_span
 from roleswitch.core.credentials_file import format_expiration
 from roleswitch.core.model import ActiveSession, Settings, Target
+from roleswitch.ui.widgets.session_bar import environment_style
 
 _ORIGIN = {"aws-config": "AWS config profile", "roleswitch": "roleswitch config"}
 LABEL = 13  # width of the label column
@@ -107,6 +108,7 @@ class DetailPane(Widget):
                 (IDENTITY, _row("Defined in", where, width)),
             ]
             return blocks
+        blocks += _issue15_blocks(target, settings, width)
         if target.is_sso:
             # Not a role ARN: the portal's role is AWSReservedSSO_<set>_<suffix> under a path
             # roleswitch cannot know, so an ARN made up here would be wrong to copy.
@@ -152,11 +154,34 @@ class DetailPane(Widget):
             if not target.is_sso:  # the portal names no session ARN (see the Role row)
                 blocks.append((DETAIL, _row("Assumed ARN", session.assumed_arn or "?", width)))
             blocks.append((DETAIL, _row("Access key", session.masked_key or "?", width)))
+            if session.region:
+                blocks.append((USEFUL, _row("Session region", session.region, width)))
             if session.expiration is not None:
                 blocks.append((ALWAYS, _row("Expires", format_local(session.expiration), width)))
                 if session.expiration.astimezone().utcoffset():  # local time is not UTC: both
                     blocks.append((REPEAT, _row("", format_expiration(session.expiration) + " (UTC)", width)))
         return blocks
+
+
+def _issue15_blocks(target: Target, settings: Settings, width: int) -> list[tuple[int, list[Content]]]:
+    """The target's environment (named, in its colour, and whether it asks first), tags and
+    the profile it always goes to; nothing for a target with none of them."""
+    blocks: list[tuple[int, list[Content]]] = []
+    if target.environment:
+        found = settings.environments.get(target.environment)
+        said = target.environment + (" (asks before assume and renew)" if found and found.confirm else "")
+        style = environment_style(found.colour) if found and found.colour else "bold"
+        first, *rest = _row("Environment", said, width)
+        name = Content.styled(target.environment, style)
+        first = Content.assemble(
+            (f"{'Environment':<{LABEL}}", "dim"), name, first.plain[LABEL + len(target.environment) :]
+        )
+        blocks.append((IDENTITY, [first, *rest]))
+    if target.tags:
+        blocks.append((DETAIL, _row("Tags", ", ".join(target.tags), width)))
+    if target.profile:
+        blocks.append((USEFUL, _row("Profile", f"[{target.profile}] (Enter assumes into it)", width)))
+    return blocks
 
 
 def _fit(blocks: list[tuple[int, list[Content]]], height: int) -> list[tuple[int, list[Content]]]:

@@ -1,0 +1,173 @@
+"""ctrl+t: every session roleswitch manages in the credentials file, in a table.
+
+One row per session (the active profile's first): profile, target, environment, time
+left, region, auto-renew. The countdowns are the app's, recomputed at each tick from
+the clock (`SessionsScreen.update`), in urgency colours; a coloured environment's name
+wears its colour. The screen's own letter keys act on the highlighted session: `r`
+renews, `d` clears (asks first), `m` makes it the default (copies it into the active
+profile), `b` opens the console as its role, `g` picks its region; Esc goes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Label
+
+from roleswitch.core.clock import Urgency
+from roleswitch.ui.widgets.key_bar import KeyBar
+from roleswitch.ui.widgets.session_bar import environment_style
+from roleswitch.ui.widgets.session_strip import URGENT_STYLE
+
+if TYPE_CHECKING:
+    from roleswitch.ui.app import RoleswitchApp
+
+
+class SessionRow(NamedTuple):
+    """One session as the table shows it (never a secret)."""
+
+    profile: str
+    target: str
+    environment: str
+    colour: str | None
+    left: str
+    urgency: Urgency | None
+    region: str
+    auto_renew: str
+    active: bool = False
+
+
+COLUMNS = (
+    ("profile", "Profile"),
+    ("target", "Target"),
+    ("environment", "Environment"),
+    ("left", "Left"),
+    ("region", "Region"),
+    ("auto", "Auto-renew"),
+)
+
+
+def _cells(row: SessionRow, variables: Mapping[str, str]) -> list[Text]:
+    """The row's cells as plain text (never markup: `[default]`), styled with the theme's
+    colours resolved (a table cell is a Rich renderable, which knows no `$success`)."""
+    profile = f"[{row.profile}]" + (" (active)" if row.active else "")
+    environment = (
+        Text(f" {row.environment} ", style=environment_style(row.colour)) if row.environment else Text("-")
+    )
+    style = URGENT_STYLE.get(row.urgency) if row.urgency else None
+    if style:
+        for name, value in variables.items():
+            style = style.replace(f"${name}", value) if f"${name}" in style else style
+    left = Text(row.left, style=style or "")
+    return [Text(profile), Text(row.target), environment, left, Text(row.region or "-"), Text(row.auto_renew)]
+
+
+class SessionsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "renew", "Renew", id="sessions-renew"),
+        Binding("d", "clear", "Clear", id="sessions-clear"),
+        Binding("m", "make_default", "Make default", id="sessions-default"),
+        Binding("b", "console", "Console", id="sessions-console"),
+        Binding("g", "region", "Region", id="sessions-region"),
+        Binding("escape,ctrl+t", "back", "Back", id="sessions-back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: tuple[SessionRow, ...] | None = None
+
+    @property
+    def roleswitch(self) -> RoleswitchApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Label("Sessions", id="sessions-title", markup=False)
+        table: DataTable[Text] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=False)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Label("", id="sessions-empty", markup=False)
+        yield KeyBar(id="sessions-keys")
+
+    def on_mount(self) -> None:
+        self.update(self.roleswitch.session_rows())
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#sessions-table", DataTable)
+
+    def update(self, rows: Sequence[SessionRow]) -> None:
+        """Show `rows`; the highlight stays on its profile. Repaints only what changed."""
+        rows = tuple(rows)
+        if rows == self._shown:
+            return
+        table = self.table
+        variables = self.app.theme_variables
+        previous = self._shown or ()
+        same_profiles = [r.profile for r in previous] == [r.profile for r in rows]
+        if same_profiles:
+            for old, new in zip(previous, rows, strict=True):
+                if old != new:
+                    for (key, _label), cell in zip(COLUMNS, _cells(new, variables), strict=True):
+                        table.update_cell(new.profile, key, cell)
+        else:
+            selected = self.selected_profile
+            table.clear()
+            for row in rows:
+                table.add_row(*_cells(row, variables), key=row.profile)
+            profiles = [row.profile for row in rows]
+            if selected in profiles:
+                table.move_cursor(row=profiles.index(selected))
+        self._shown = rows
+        empty = self.query_one("#sessions-empty", Label)
+        empty.update("" if rows else "No sessions: assume a role (Esc, then Enter) and it shows here.")
+        empty.display = not rows
+        self.refresh_bindings()
+
+    @property
+    def selected_profile(self) -> str | None:
+        rows = self._shown or ()
+        row = self.table.cursor_row if rows else -1
+        return rows[row].profile if 0 <= row < len(rows) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("renew", "clear", "make_default", "console", "region"):
+            if self.selected_profile is None:
+                return None
+            if action == "make_default":
+                rows = {row.profile: row for row in self._shown or ()}
+                return None if rows[self.selected_profile].active else True
+            if action == "console" and self.roleswitch.services.console is None:
+                return None
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def action_renew(self) -> None:
+        if (profile := self.selected_profile) is not None:
+            self.roleswitch.renew_profile(profile)
+
+    def action_clear(self) -> None:
+        if (profile := self.selected_profile) is not None:
+            self.roleswitch.clear_profile(profile)
+
+    def action_make_default(self) -> None:
+        if (profile := self.selected_profile) is not None:
+            self.roleswitch.make_default(profile)
+
+    def action_console(self) -> None:
+        if (profile := self.selected_profile) is not None:
+            self.roleswitch.console_for(profile)
+
+    def action_region(self) -> None:
+        if (profile := self.selected_profile) is not None:
+            self.roleswitch.pick_region(profile)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,447 @@
+"""Several sessions in the app (issue 15): the strip, the Sessions screen and its keys,
+per-session auto-renew, other terminals' changes, production confirmation, assume into a
+profile, pins and regions. Pilot tests with a frozen clock, the scripted STS service and
+the real credentials file."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import timedelta
+from types import MappingProxyType
+
+from roleswitch.core.catalogue import load_catalogue
+from roleswitch.core.credentials_file import CredentialsFile
+from roleswitch.core.model import AssumeResult, Credentials, Environment
+from roleswitch.core.usage import UsageStore
+from roleswitch.ui.screens.confirm import ConfirmScreen
+from roleswitch.ui.screens.help import HelpScreen
+from roleswitch.ui.screens.profile_prompt import ProfilePrompt
+from roleswitch.ui.screens.region_picker import RegionPicker
+from roleswitch.ui.screens.sessions import SessionsScreen
+from roleswitch.ui.widgets.session_bar import SessionBar
+from roleswitch.ui.widgets.session_strip import SessionStrip
+from roleswitch.ui.widgets.target_list import TargetList
+from tests.ui.helpers import SECRET, TOKEN, TOML, make_app, notes, settle, write_sandbox
+from tests.ui.screen_reading import screen_lines
+
+SIZE = (100, 30)
+PRODUCTION = Environment("production", "#cc0000", True)
+STAGING = Environment("staging", "#2e7d32", False)
+AUTO_TOML = TOML.replace('renew_margin = "10m"', 'renew_margin = "10m"\nauto_renew = true')
+
+
+def with_environments(load, *, profiles: dict[str, str] | None = None):
+    """The sandbox's catalogue with prod/* in a confirm-gated production and staging/* in
+    staging (and `profiles`: target -> profile), as `[environments]` in the TOML gives."""
+    profiles = profiles or {}
+
+    def loaded():
+        catalogue = load()
+        targets = []
+        for target in catalogue.targets:
+            environment = {"111111111111": "production", "222222222222": "staging"}.get(target.account_id)
+            targets.append(
+                dataclasses.replace(target, environment=environment, profile=profiles.get(target.name))
+            )
+        settings = dataclasses.replace(
+            catalogue.settings,
+            environments=MappingProxyType({"production": PRODUCTION, "staging": STAGING}),
+        )
+        return dataclasses.replace(catalogue, targets=tuple(targets), settings=settings)
+
+    return loaded
+
+
+def make(home, *, toml: str = TOML, profiles: dict[str, str] | None = None, usage: bool = False):
+    write_sandbox(home, toml=toml)
+    app, sts, clock = make_app(home)
+    app.services.load_catalogue = with_environments(load_catalogue, profiles=profiles)
+    if usage:
+        app.services.usage = UsageStore()
+    return app, sts, clock
+
+
+def key(name: str) -> str:
+    """The access key id `put_session` gives a session named `name`."""
+    return f"ASIA{name:0>16}"
+
+
+def put_session(clock, profile: str, name: str, left: float, tag: str) -> None:
+    """What another terminal's roleswitch writes: `name`'s session in [profile], `left` seconds to go."""
+    target = load_catalogue().find(name)
+    assert target is not None
+    result = AssumeResult(
+        target=target,
+        credentials=Credentials(
+            key(tag), f"{SECRET}-{tag}", f"{TOKEN}-{tag}", clock.now() + timedelta(seconds=left)
+        ),
+        assumed_arn=f"arn:aws:sts::{target.account_id}:assumed-role/{target.role_name}/bob",
+        region=target.region or "us-east-1",
+    )
+    CredentialsFile().write(profile, result)
+
+
+def key_of(profile: str) -> str | None:
+    session = CredentialsFile().read_active(profile)
+    return session.access_key_id if session else None
+
+
+def strip_text(app) -> str:
+    return str(app.query_one(SessionStrip).render())
+
+
+async def three_sessions(home, clock) -> None:
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    put_session(clock, "dev", "staging/Deploy", 40 * 60, "DEV1")
+    put_session(clock, "ops", "legacy-admin", 5 * 60, "OPS1")
+
+
+async def test_three_live_sessions_in_the_strip_the_rows_and_the_sessions_screen(home):
+    app, _, clock = make(home)
+    await three_sessions(home, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.session.target_name == "staging/ReadOnly"
+        assert list(app.others) == ["dev", "ops"]
+        strip = app.query_one(SessionStrip)
+        assert strip.display
+        text = strip_text(app)
+        assert "[dev] staging/Deploy 40m" in text and "[ops] legacy-admin 5m" in text, text
+        assert " staging " in text  # its environment, named
+        lines = screen_lines(app)
+        assert "[dev] staging/Deploy" in lines[1]  # right under the top bar
+        statuses = app.targets._statuses
+        assert statuses["staging/Deploy"].text == "40m [dev]"
+        assert statuses["legacy-admin"].style == "warning"
+        await pilot.press("ctrl+t")
+        screen = app.screen
+        assert isinstance(screen, SessionsScreen)
+        table = screen.table
+        assert table.row_count == 3
+        assert [row.profile for row in screen._shown] == ["default", "dev", "ops"]
+        assert str(table.get_cell("ops", "left")) == "5m 00s left"
+        clock.advance(61)
+        app.tick()
+        await pilot.pause()
+        assert str(table.get_cell("ops", "left")) == "3m 59s left"  # live
+        assert str(table.get_cell("default", "environment")).strip() == "staging"
+        text = "\n".join(screen_lines(app))
+        assert SECRET not in text and TOKEN not in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SessionsScreen)
+
+
+async def test_no_strip_with_only_the_active_profile(home):
+    app, _, clock = make(home)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=SIZE):
+        assert not app.query_one(SessionStrip).display
+        assert "Type to filter" in screen_lines(app)[2]  # the filter keeps its usual place
+
+
+async def test_sessions_screen_renews_clears_and_makes_default(home):
+    app, sts, clock = make(home)
+    await three_sessions(home, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.press("down")  # [dev]
+        assert app.screen.selected_profile == "dev"
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert sts.calls == [("staging/Deploy", None)]
+        assert key_of("dev") == "ASIATESTKEY000000001" == app.others["dev"].access_key_id
+        assert key_of("default") == key("DEFAULT1")  # the others untouched
+        clock.advance(1)
+        app.tick()  # our own write is not another program's
+        await pilot.pause()
+        assert not any("Another program" in n for n in notes(app))
+
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # No is the default
+        await settle(app, pilot)
+        assert key_of("dev") is not None
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+        assert key_of("dev") is None and "dev" not in app.others
+        assert isinstance(app.screen, SessionsScreen) and app.screen.table.row_count == 2
+
+        await pilot.press("down")  # [ops]
+        assert app.screen.selected_profile == "ops"
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert key_of("default") == key("OPS1") == app.session.access_key_id
+        assert app.session.target_name == "legacy-admin"
+        assert key_of("ops") == key("OPS1")  # the copy is a session of its own
+        app.tick()
+        await pilot.pause()
+        assert not any("Another program" in n for n in notes(app))
+
+
+async def test_each_session_auto_renews_on_its_own_one_sts_call_at_a_time(home):
+    app, sts, clock = make(home, toml=AUTO_TOML)
+    await three_sessions(home, clock)  # default calm; ops inside its margin
+    put_session(clock, "dev", "staging/Deploy", 4 * 60, "DEV1")  # inside too
+    sts.gate = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        app.tick()
+        await pilot.pause()
+        assert len(sts.calls) == 1  # one at a time: the second waits in the queue
+        assert app.renew_queue
+        sts.gate.set()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert sorted(name for name, _ in sts.calls) == ["legacy-admin", "staging/Deploy"]
+        assert key_of("dev").startswith("ASIATESTKEY") and key_of("ops").startswith("ASIATESTKEY")
+        assert key_of("default") == key("DEFAULT1")  # calm: not renewed
+        assert app.session_problems == {}
+        app.tick()
+        await pilot.pause()
+        assert len(sts.calls) == 2  # once per expiry
+
+
+async def test_each_failed_auto_renewal_keeps_its_own_note(home):
+    from roleswitch.core.errors import AssumeError
+
+    app, sts, clock = make(home, toml=AUTO_TOML)
+    await three_sessions(home, clock)
+    put_session(clock, "dev", "staging/Deploy", 4 * 60, "DEV1")
+    sts.fail_with = AssumeError("Access denied.")
+    async with app.run_test(size=SIZE) as pilot:
+        app.tick()
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert set(app.session_problems) == {"dev", "ops"}
+        assert app.renew_problem is None  # the active one's note is its own
+        assert "renew failed" in strip_text(app)
+        assert any("Auto-renew of [dev] failed" in str(n.title) for n in app._notifications)
+        assert key_of("dev") == key("DEV1")  # nothing written
+
+
+async def test_another_terminal_changing_a_non_active_session_is_followed_and_said(home):
+    app, _, clock = make(home)
+    await three_sessions(home, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        put_session(clock, "dev", "staging/ReadOnly", 30 * 60, "OTHER1")
+        app.tick()
+        await pilot.pause()
+        assert app.others["dev"].target_name == "staging/ReadOnly"
+        assert any("Another program changed [dev]: staging/ReadOnly is in it now." in n for n in notes(app))
+        put_session(clock, "new", "staging/Deploy", 30 * 60, "OTHER2")
+        app.tick()
+        await pilot.pause()
+        assert "new" in app.others
+        assert any("Another program assumed staging/Deploy into [new]." in n for n in notes(app))
+        CredentialsFile().clear("ops")
+        app.tick()
+        await pilot.pause()
+        assert "ops" not in app.others
+        assert any("Another program removed [ops]." in n for n in notes(app))
+        assert "legacy-admin" not in app.targets._statuses
+        assert app.session.target_name == "staging/ReadOnly"  # the active one untouched
+
+
+async def test_a_renewal_of_a_non_active_session_never_overwrites_another_terminals(home):
+    app, sts, clock = make(home)
+    await three_sessions(home, clock)
+    sts.gate = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        app.renew_profile("dev")
+        await pilot.pause()
+        while not sts.calls:
+            await pilot.pause()
+        put_session(clock, "dev", "staging/Deploy", 30 * 60, "OTHER1")  # meanwhile
+        sts.gate.set()
+        await settle(app, pilot)
+        assert key_of("dev") == key("OTHER1")
+        assert app.others["dev"].access_key_id == key("OTHER1")
+        assert any("Did not renew staging/Deploy" in n and "[dev]" in n for n in notes(app))
+
+
+async def test_a_confirm_gated_target_asks_before_assume_and_renew(home):
+    app, sts, _ = make(home)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.targets.highlighted.name == "prod/Admin"
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.label == "production"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert sts.calls == [] and key_of("default") is None
+        await pilot.press("enter")
+        await pilot.press("enter")  # No has the focus: a stray Enter assumes nothing
+        await settle(app, pilot)
+        assert sts.calls == []
+        await pilot.press("enter", "y")
+        await settle(app, pilot)
+        assert sts.calls == [("prod/Admin", None)]
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, ConfirmScreen)  # renew asks too
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert len(sts.calls) == 2
+        bar = str(app.query_one(SessionBar).render())
+        assert "PRODUCTION" in bar and "prod/Admin" in bar
+        assert app.query_one(SessionBar).styles.background.a > 0
+
+
+async def test_a_yes_at_assume_counts_for_that_sessions_auto_renewals(home):
+    app, sts, clock = make(home, toml=AUTO_TOML)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "y")
+        await settle(app, pilot)
+        assert len(sts.calls) == 1
+        clock.advance(3100)  # inside the renew margin
+        app.tick()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert len(sts.calls) == 2
+
+
+async def test_a_session_assumed_elsewhere_asks_once_at_its_first_auto_renewal(home):
+    app, sts, clock = make(home, toml=AUTO_TOML)
+    put_session(clock, "default", "prod/Admin", 5 * 60, "DEFAULT1")
+    put_session(clock, "prod", "prod/Admin", 4 * 60, "PROD1")
+    async with app.run_test(size=SIZE) as pilot:
+        app.tick()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # the active one first
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert sts.calls == []
+        assert "declined" in (app.renew_problem or "")
+        assert any("not confirmed" in n for n in notes(app))
+        assert isinstance(app.screen, ConfirmScreen)  # then [prod]'s own question
+        assert "[prod]" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert sts.calls == [("prod/Admin", None)]
+        assert key_of("prod").startswith("ASIATESTKEY") and key_of("default") == key("DEFAULT1")
+        clock.advance(30)
+        app.tick()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)  # asked once: no again
+        clock.advance(3100)  # [prod]'s renewed session nears its end: renewed, not asked
+        app.tick()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert len(sts.calls) == 2 and sts.calls[-1] == ("prod/Admin", None)
+
+
+async def test_enter_on_a_target_with_a_profile_writes_that_profile(home):
+    app, sts, _ = make(home, profiles={"staging/ReadOnly": "ro"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"stg read", "enter")
+        await settle(app, pilot)
+        assert sts.calls == [("staging/ReadOnly", None)]
+        assert key_of("ro") is not None and key_of("default") is None
+        assert app.session is None and list(app.others) == ["ro"]
+        assert any("into [ro]" in n for n in notes(app))
+        assert "[ro] staging/ReadOnly" in strip_text(app)
+
+
+async def test_ctrl_y_assumes_into_a_named_profile_with_the_clis_refusals(home):
+    app, sts, _ = make(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"stg deploy")
+        await pilot.press("ctrl+y")
+        assert isinstance(app.screen, ProfilePrompt)
+        name = app.screen.name_input
+        name.value = "corp"  # the role's own source profile, with long-term keys
+        for _ in range(60):
+            await pilot.pause(0.02)
+            if app.screen.checked and app.screen.checked[0] == "corp":
+                break
+        assert "source profile is 'corp'" in (app.screen.checked[1] or "")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ProfilePrompt)  # refused: still asking
+        name.value = "deploy"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ProfilePrompt)
+        assert sts.calls == [("staging/Deploy", None)]
+        assert key_of("deploy") is not None and key_of("default") is None
+
+
+async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
+    app, _, _ = make(home, usage=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"stg deploy", "escape")
+        assert app.targets.highlighted.name == "staging/Deploy"
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert UsageStore().load().is_pinned("staging/Deploy")
+        assert any("Pinned staging/Deploy" in n for n in notes(app))
+        await pilot.press("ctrl+f")
+        await settle(app, pilot)
+        assert not UsageStore().load().is_pinned("staging/Deploy")
+
+
+async def test_every_assume_is_recorded_as_a_use(home):
+    app, _, _ = make(home, usage=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"stg deploy", "enter")
+        await settle(app, pilot)
+        await settle(app, pilot)
+        assert "staging/Deploy" in UsageStore().load().recent()
+
+
+async def test_ctrl_g_picks_the_region_and_a_renewal_keeps_it(home):
+    app, _, clock = make(home)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("ctrl+g")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RegionPicker)
+        assert "ap-southeast-2" in app.screen.regions and "cn-north-1" not in app.screen.regions
+        await pilot.press(*"eu-west-2", "enter")
+        await settle(app, pilot)
+        assert CredentialsFile().read_active("default").region == "eu-west-2"
+        assert app.session.region == "eu-west-2"
+        app.tick()
+        assert "eu-west-2" in str(app.query_one(SessionBar).render())
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        renewed = CredentialsFile().read_active("default")
+        assert renewed.access_key_id.startswith("ASIATESTKEY") and renewed.region == "eu-west-2"
+        assert not any("Another program" in n for n in notes(app))
+
+
+async def test_the_palette_has_sessions_region_pin_and_assume_into(home):
+    from roleswitch.ui.commands import ASSUME, ASSUME_INTO, PIN, split_verb
+
+    assert split_verb(("assume", "into", "prod"))[1] == ASSUME_INTO
+    assert split_verb(("assume", "prod"))[1] == ASSUME
+    assert split_verb(("pin", "prod"))[1] == PIN
+    app, _, clock = make(home)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"sessions")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_help_names_the_new_keys(home):
+    app, _, _ = make(home)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(screen_lines(app))
+        for key in ("ctrl+t", "ctrl+f", "ctrl+y", "ctrl+g"):
+            assert key in text, key
+
+
+async def test_the_strip_costs_the_list_no_row_at_80x24(home):
+    app, _, clock = make(home)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=(80, 24)):
+        alone = app.query_one(TargetList).region.height
+    await three_sessions(home, clock)
+    app, _, _ = make_app(home, clock=clock)
+    app.services.load_catalogue = with_environments(load_catalogue)
+    async with app.run_test(size=(80, 24)):
+        assert app.query_one(SessionStrip).display
+        assert app.query_one(TargetList).region.height == alone
