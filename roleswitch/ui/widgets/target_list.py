@@ -644,11 +644,11 @@ class TargetList(ScrollView, can_focus=True):
         text = counted if shown == count else f"{shown} of {counted}"
         segments.append(Segment(f"  {text}", self._styled(False, "dim")))
         environment = self._account_environment(account)
-        if environment is not None:
-            used = sum(len(segment.text) for segment in segments)
-            gap = max(width - used - len(environment[0]) - 3, 2)
-            segments.append(Segment(" " * gap, self._base(False)))
-            segments.append(self._label_segment(environment, False))
+        if environment is not None:  # at the right, as on the rows; never cut (colour alone)
+            gap = width - sum(len(segment.text) for segment in segments) - len(environment[0]) - 3
+            if gap >= 2:
+                segments.append(Segment(" " * gap, self._base(False)))
+                segments.append(self._label_segment(environment, False))
         return segments
 
     def _group_header_segments(self, group: int) -> list[Segment]:
