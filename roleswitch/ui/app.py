@@ -541,7 +541,7 @@ class RoleswitchApp(App[None]):
             else:
                 left = seconds_left(session.expiration, now)
                 band = urgency(left, margin)
-                left_text = format_left(left) + (" left" if left > 0 else "")
+                left_text = format_left(left)
             environment = self.environment_of(session)
             rows.append(
                 SessionRow(

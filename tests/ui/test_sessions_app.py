@@ -119,11 +119,11 @@ async def test_three_live_sessions_in_the_strip_the_rows_and_the_sessions_screen
         table = screen.table
         assert table.row_count == 3
         assert [row.profile for row in screen._shown] == ["default", "dev", "ops"]
-        assert str(table.get_cell("ops", "left")) == "5m 00s left"
+        assert str(table.get_cell("ops", "left")) == "5m 00s"
         clock.advance(61)
         app.tick()
         await pilot.pause()
-        assert str(table.get_cell("ops", "left")) == "3m 59s left"  # live
+        assert str(table.get_cell("ops", "left")) == "3m 59s"  # live
         assert str(table.get_cell("default", "environment")).strip() == "staging"
         text = "\n".join(screen_lines(app))
         assert SECRET not in text and TOKEN not in text

@@ -55,7 +55,7 @@ COLUMNS = (
 def _cells(row: SessionRow, variables: Mapping[str, str]) -> list[Text]:
     """The row's cells as plain text (never markup: `[default]`), styled with the theme's
     colours resolved (a table cell is a Rich renderable, which knows no `$success`)."""
-    profile = f"[{row.profile}]" + (" (active)" if row.active else "")
+    profile = ("● " if row.active else "  ") + f"[{row.profile}]"  # ●: the active profile
     environment = (
         Text(f" {row.environment} ", style=environment_style(row.colour)) if row.environment else Text("-")
     )
@@ -92,7 +92,7 @@ class SessionsScreen(Screen[None]):
             table.add_column(label, key=key)
         yield table
         yield Label("", id="sessions-empty", markup=False)
-        yield KeyBar(id="sessions-keys")
+        yield KeyBar(id="sessions-keys", own_keys_only=True)
 
     def on_mount(self) -> None:
         self.update(self.roleswitch.session_rows())

@@ -155,7 +155,7 @@ class DetailPane(Widget):
                 blocks.append((DETAIL, _row("Assumed ARN", session.assumed_arn or "?", width)))
             blocks.append((DETAIL, _row("Access key", session.masked_key or "?", width)))
             if session.region:
-                blocks.append((USEFUL, _row("Session region", session.region, width)))
+                blocks.append((USEFUL, _row("Region", session.region, width)))
             if session.expiration is not None:
                 blocks.append((ALWAYS, _row("Expires", format_local(session.expiration), width)))
                 if session.expiration.astimezone().utcoffset():  # local time is not UTC: both

@@ -29,8 +29,10 @@ class KeyBar(Widget):
     }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, own_keys_only: bool = False) -> None:
         super().__init__(id=id)
+        # A screen of its own keys (Sessions): the app's keys (and the palette hint) are not named.
+        self.own_keys_only = own_keys_only
         self._spans: list[tuple[int, int, str, object]] = []  # x0, x1, action, node
         self._shown: tuple = ()  # the keys as last signalled: see _bindings_changed
 
@@ -50,8 +52,8 @@ class KeyBar(Widget):
     def _showing(self) -> tuple:
         keys = [
             (key, binding.action, enabled)
-            for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items()
-            if binding.show
+            for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items()
+            if binding.show and not (self.own_keys_only and node is self.app)
         ]
         return (*keys, self._attention())
 
@@ -65,6 +67,8 @@ class KeyBar(Widget):
         seen: set[str] = set()
         palette = None
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+            if self.own_keys_only and node is app:
+                continue
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = (app.get_key_display(binding), binding.description, enabled, binding.action, node)
                 continue
