@@ -30,6 +30,7 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.widgets.input import Selection
 
@@ -296,6 +297,7 @@ class RoleswitchApp(App[None]):
         self.asking = False  # a renewal's confirmation is on screen
         self.writing = 0  # our own writes other than assume/clear (region, make default) in flight
         self.usage: Any = None
+        self.sessions_screen: Any = None  # the Sessions screen while it is open
 
     @property
     def settings(self) -> Settings:
@@ -520,11 +522,8 @@ class RoleswitchApp(App[None]):
         if self.strip.display != shown:
             self.strip.display = shown
             self.filter_row.set_class(shown, "-under-strip")
-        from roleswitch.ui.screens.sessions import SessionsScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, SessionsScreen):
-                screen.update(self.session_rows(now))
+        if self.sessions_screen is not None:  # held, not looked up: no import before the first frame
+            self.sessions_screen.update(self.session_rows(now))
 
     def session_rows(self, now: datetime | None = None) -> list:
         """The Sessions screen's rows: the active profile's session first, then the others."""
@@ -603,6 +602,12 @@ class RoleswitchApp(App[None]):
                 "renew it yourself (ctrl+t, r)."
             )
         elif self.catalogue.needs_confirmation(target) and self.confirmed.get(profile) != target.name:
+            if self.asking or isinstance(self.screen, ModalScreen):  # one question at a time: ask after it
+                if active:
+                    self._auto_tried_for = None
+                else:
+                    self._auto_tried.pop(profile, None)
+                return True
             self.ask_renewal_confirmation(session, target)
             return True
         else:
@@ -1401,8 +1406,14 @@ class RoleswitchApp(App[None]):
     def action_sessions(self) -> None:
         from roleswitch.ui.screens.sessions import SessionsScreen
 
-        if not isinstance(self.screen, SessionsScreen):
-            self.push_screen(SessionsScreen())
+        if self.sessions_screen is not None:
+            return
+
+        def closed(_: object) -> None:
+            self.sessions_screen = None
+
+        self.sessions_screen = SessionsScreen()
+        self.push_screen(self.sessions_screen, closed)
 
     def renew_profile(self, profile: str) -> None:
         """Renew `profile`'s session now (the Sessions screen's `r`); asks when confirm-gated."""
