@@ -1,4 +1,4 @@
-"""roleswitch's benchmarks: `python -m benchmarks [--quick] [--no-peers] [--json PATH]`.
+"""roleswitch's benchmarks: `python -m benchmarks [--quick | --smoke] [--no-peers] [--json PATH]`.
 
 Every target is a ratio measured in the same run, because machines are noisy:
 roleswitch against a baseline that does the least possible work of the same
@@ -57,8 +57,9 @@ STEPS = (
 
 
 class Bench:
-    def __init__(self, quick: bool, peers: bool) -> None:
-        self.quick = quick
+    def __init__(self, quick: bool, peers: bool, smoke: bool = False) -> None:
+        self.quick = quick or smoke
+        self.smoke = smoke
         self.peers = peers
         self.rows: list[dict] = []
         self.work = Path(tempfile.mkdtemp(prefix="roleswitch-bench-"))
@@ -83,6 +84,9 @@ class Bench:
         return env
 
     def runs(self, full: int, quick: int) -> int:
+        """Repetitions of a measurement: `full`, `quick` with --quick, one with --smoke."""
+        if self.smoke:
+            return 1
         return quick if self.quick else full
 
     def record(self, number: int, what: str, measured: str, ratio: float, target: str, ok: bool, **data):
@@ -191,7 +195,7 @@ class Bench:
     # --- 4: idle CPU ------------------------------------------------------------------
 
     def idle(self) -> None:
-        window = 10.0 if self.quick else 60.0
+        window = 2.0 if self.smoke else 10.0 if self.quick else 60.0
         warm = 3.0
         print(f"4. CPU of an idle app with a ticking countdown, over {window:.0f} s", flush=True)
         env = self.env(10000, BENCH_TERMINAL="120x40")
@@ -550,6 +554,12 @@ def machine() -> dict[str, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, a 10 s idle window")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one repetition of each measurement (implies --quick): checks that the rows run, "
+        "as the test suite does; its ratios mean nothing",
+    )
     parser.add_argument("--no-peers", action="store_true", help="skip awsume and the AWS CLI")
     parser.add_argument(
         "--only",
@@ -561,14 +571,15 @@ def main() -> int:
     unknown = sorted((only or set()) - set(STEPS))
     if unknown:
         parser.error(f"unknown row name(s) for --only: {', '.join(unknown)}; the names are {','.join(STEPS)}")
-    bench = Bench(quick=args.quick, peers=not args.no_peers)
+    bench = Bench(quick=args.quick, peers=not args.no_peers, smoke=args.smoke)
     print(f"roleswitch benchmarks on {machine()['cpu']} ({machine()['cores']} cores)\n", flush=True)
     started = time.perf_counter()
     bench.run(only)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "quick": args.quick,
+        "quick": bench.quick,
+        "smoke": args.smoke,
         "seconds": round(time.perf_counter() - started, 1),
         "rows": bench.rows,
     }

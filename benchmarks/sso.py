@@ -29,6 +29,7 @@ ROLES = 5
 LATENCY = 0.030
 TARGET_SECONDS = 15.0
 QUICK_ACCOUNTS = 500  # --quick: a quarter of the accounts, judged against a quarter of the time
+SMOKE_ACCOUNTS = 100  # --smoke: enough for every discovery worker to list several accounts
 START_URL = "https://bench.awsapps.com/start"
 SESSION = "bench"
 FIRST_FRAME_TARGETS = 10_000
@@ -55,7 +56,7 @@ def discovery(bench) -> None:
     from roleswitch.core.sso.token_cache import SsoToken
     from roleswitch.local.identity_center import IdentityCenter, generated_organisation
 
-    accounts = QUICK_ACCOUNTS if bench.quick else ACCOUNTS
+    accounts = SMOKE_ACCOUNTS if bench.smoke else QUICK_ACCOUNTS if bench.quick else ACCOUNTS
     target = TARGET_SECONDS * accounts / ACCOUNTS
     print(
         f"13. SSO discovery of {accounts:,} accounts x {ROLES} roles, {LATENCY * 1000:.0f} ms per call",
