@@ -43,7 +43,10 @@ from textual.widgets import Input
 
 from roleswitch.core.filtering import Recent, TargetFilter, _without, match_spans
 from roleswitch.core.model import Catalogue, Environment, Target
-from roleswitch.core.usage import Usage
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # core.usage is imported after the first frame (launch.LazyUsageStore)
+    from roleswitch.core.usage import Usage
 
 RECENT_SHOWN = 5  # the Recent group's rows
 PIN_MARK = "★"
@@ -140,7 +143,7 @@ class TargetList(ScrollView, can_focus=True):
         self._catalogue = Catalogue(targets=())
         # Pins and use (set_usage), as target indices: the groups shown with no query, and
         # the order that breaks a query's ties.
-        self._usage = Usage()
+        self._usage: Usage | None = None
         self._group_rows: list[int] = []  # the groups' rows, headers included (see _View)
         self._group_row_of: dict[int, int] = {}  # target index -> its group copy's row
         self._group_counts = (0, 0)  # rows in Pinned, in Recent
@@ -220,8 +223,8 @@ class TargetList(ScrollView, can_focus=True):
     def _place_usage(self) -> None:
         """The groups' rows and the query order, from the usage and the catalogue's indices."""
         index_of, usage, total = self._index_of, self._usage, len(self._targets)
-        pinned = [index_of[name] for name in usage.pinned if name in index_of]
-        by_use = [index_of[name] for name in usage.ranked if name in index_of]
+        pinned = [index_of[name] for name in usage.pinned if name in index_of] if usage else []
+        by_use = [index_of[name] for name in usage.ranked if name in index_of] if usage else []
         alphabetical = self._catalogue.settings.order == "alphabetical"
         self._pinned = frozenset(pinned)
         recent = [] if alphabetical else [i for i in by_use if i not in self._pinned][:RECENT_SHOWN]
