@@ -1,15 +1,18 @@
 """Regenerate every screenshot in this folder from the demo scenario.
 
-    python screenshots/generate.py
+    python screenshots/generate.py [--out FOLDER] [--only NAME,NAME]
 
-It starts the demo sandbox (moto's STS on 127.0.0.1), drives the real app
-headless at a fixed size, freezes the clock at chosen moments before the
-session's expiry, and saves SVGs with Textual's own screenshot support. It then
-checks that none of them contains the sandbox's secret keys or session tokens.
+`--out` writes elsewhere (to look at a change without touching the repository's
+screenshots), `--only` takes just the named shots. It starts the demo sandbox
+(moto's STS on 127.0.0.1), drives the real app headless at a fixed size, freezes
+the clock at chosen moments before the session's expiry, and saves SVGs with
+Textual's own screenshot support. It then checks that none of them contains the
+sandbox's secret keys or session tokens.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -30,6 +33,10 @@ from roleswitch.ui.launch import real_services  # noqa: E402
 
 SIZE = (120, 32)
 BADGE = "DEMO · local AWS"
+OUT = HERE  # where the shots go (--out)
+ONLY: set[str] = set()  # the shots to take (--only); empty: all
+# Profiles the sessions shot writes next to [default]; cleared before each shot.
+OTHER_PROFILES = ("staging", "sandbox")
 
 
 async def settle(app, pilot) -> None:
@@ -42,7 +49,10 @@ async def settle(app, pilot) -> None:
 
 async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool = True, approve=None) -> None:
     """Run `steps` in a fresh app; optionally freeze the clock `left` seconds before expiry."""
-    CredentialsFile().clear("default")
+    if ONLY and name not in ONLY:
+        return
+    for profile in ("default", *OTHER_PROFILES):
+        CredentialsFile().clear(profile)
     services = real_services(approve)
     clock = FrozenClock(SystemClock().now().replace(microsecond=0))
     services.clock = clock
@@ -56,19 +66,77 @@ async def shoot(name: str, steps, *, left: int | None = None, keep_notes: bool =
             clock.set(app.session.expiration.replace(microsecond=0) - timedelta(seconds=left))
             app.tick()
         await pilot.pause(0.3)
-        app.save_screenshot(f"{name}.svg", path=str(HERE))
-    print(f"wrote screenshots/{name}.svg")
+        app.save_screenshot(f"{name}.svg", path=str(OUT))
+    print(f"wrote {OUT / name}.svg")
 
 
-def typing(*keys: str, enter: bool = False, code: str | None = None):
+async def confirming(app, pilot) -> None:
+    """Answer yes when the Enter just pressed asks first (the demo's production is
+    confirm-gated): the shot shows what follows the question."""
+    from roleswitch.ui.screens.confirm import ConfirmScreen
+
+    await pilot.pause(0.2)
+    if isinstance(app.screen, ConfirmScreen):
+        await pilot.press("y")
+        await pilot.pause(0.2)
+
+
+def typing(*keys: str, enter: bool = False, code: str | None = None, confirm: bool = True):
+    """Type `keys`; with `enter`, assume (yes to a production question unless not
+    `confirm`, then the MFA `code` if given) and wait for it."""
+
     async def steps(app, pilot):
         await pilot.press(*keys)
         if enter:
             await pilot.press("enter")
+            if not confirm:
+                await pilot.pause(0.3)
+                return
+            await confirming(app, pilot)
             if code:
-                await pilot.pause(0.2)
                 await pilot.press(*code, "enter")
             await settle(app, pilot)
+
+    return steps
+
+
+async def clear_filter(app, pilot) -> None:
+    app.filter_input.value = ""
+    await pilot.pause()
+
+
+def asking_code(*keys: str):
+    """Type `keys` and Enter (yes to a production question): the MFA dialog asks."""
+
+    async def steps(app, pilot):
+        await pilot.press(*keys, "enter")
+        await confirming(app, pilot)
+
+    return steps
+
+
+def three_sessions():
+    """production/ReadOnly in [default] (after its question), staging/Deploy into
+    [staging] with ctrl+y, sandbox/Admin into [sandbox] (its own `profile`), then ctrl+t."""
+
+    async def steps(app, pilot):
+        await pilot.press(*"prod readonly", "enter")
+        await confirming(app, pilot)
+        await settle(app, pilot)
+        await clear_filter(app, pilot)
+        await pilot.press(*"stg deploy", "ctrl+y")
+        await pilot.pause(0.2)
+        await pilot.press("ctrl+u", *"staging")  # the prompt's box: replace the default name
+        await pilot.pause(0.4)  # its credentials-file check
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await clear_filter(app, pilot)
+        await pilot.press(*"sandbox admin", "enter")
+        await settle(app, pilot)
+        await clear_filter(app, pilot)
+        app.clear_notifications()
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.3)
 
     return steps
 
@@ -134,7 +202,7 @@ async def main() -> None:
             OrganizationCache().save(discover_organization(spec))
         await shoot("list", typing())
         await shoot("filtered", typing(*"prod"))
-        await shoot("mfa", typing(*"glass", "enter"))
+        await shoot("mfa", asking_code(*"glass"))
         await shoot("error", typing(*"auditor", enter=True))
         await shoot("active", typing(*"prod admin", enter=True), left=42 * 60 + 10)
         collect()
@@ -164,15 +232,28 @@ async def main() -> None:
         )
         collect()
         await shoot("organization", typing(*"org/"))
-    for svg in HERE.glob("*.svg"):
+        await shoot("production-confirm", typing(*"prod admin", enter=True, confirm=False))
+        # Three live sessions, one of them production, the clock 23 minutes on.
+        await shoot("sessions", three_sessions(), left=37 * 60 + 12)
+        collect()
+        for profile in OTHER_PROFILES:
+            CredentialsFile().clear(profile)
+    for svg in OUT.glob("*.svg"):
         text = svg.read_text()
         leaked = [s for s in secrets if s in text]
         if leaked:
             raise SystemExit(f"{svg.name} contains a secret; not keeping it")
-    print(f"checked {len(list(HERE.glob('*.svg')))} screenshots for {len(secrets)} secrets: none found")
+    print(f"checked {len(list(OUT.glob('*.svg')))} screenshots for {len(secrets)} secrets: none found")
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Regenerate the screenshots from the demo scenario.")
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the SVGs (default: this one)")
+    parser.add_argument("--only", default="", help="comma-separated shot names (default: every shot)")
+    arguments = parser.parse_args()
+    OUT = arguments.out.resolve()
+    OUT.mkdir(parents=True, exist_ok=True)
+    ONLY = {name for name in arguments.only.split(",") if name}
     os.environ["TZ"] = "UTC"  # local times on screen do not depend on who regenerates
     time.tzset()
     asyncio.run(main())
