@@ -133,7 +133,7 @@ class GuardedFile:
             busy=busy,
             unable=lambda reason: f"Cannot lock {self.path} ({reason}); check the folder's permissions.",
         ):
-            _remove_stale_temp_files(real)
+            remove_stale_temp_files(real)
             yield
 
     def permission_warning(self) -> str | None:
@@ -193,7 +193,7 @@ def _temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
-def _remove_stale_temp_files(path: Path) -> None:
+def remove_stale_temp_files(path: Path) -> None:
     """Temporary files of a writer that was killed mid-write. Called with the lock held,
     when no other roleswitch writer can have one open."""
     for stale in path.parent.glob(f"{_temp_prefix(path)}*.tmp"):

@@ -59,9 +59,12 @@ def _give_to_parents_owner(folder: Path) -> None:
         os.chown(folder, parent.st_uid, parent.st_gid)
 
 
-def cache_folder_problem(folder: Path, *, create: bool) -> str | None:
+def cache_folder_problem(
+    folder: Path, *, create: bool, what: str = "cache folder", variable: str = "ROLESWITCH_CACHE_DIR"
+) -> str | None:
     """None if `folder` can hold roleswitch's secrets (made if missing and `create`);
-    else why not, as one sentence. A folder of ours left open is closed first."""
+    else why not, as one sentence naming `what` and the `variable` that moves it. A folder
+    of ours left open is closed first."""
     folder = Path(folder)
     uid = effective_uid()
     if uid is None:
@@ -73,30 +76,28 @@ def cache_folder_problem(folder: Path, *, create: bool) -> str | None:
             return None
         owner = _nearest_existing_owner(folder)
         if uid == 0 and owner not in (0, None):
-            return _not_ours(folder.parent, owner)  # as root: never plant root's files there
+            return _not_ours(folder.parent, owner, what, variable)  # as root: never plant root's files there
         ensure_private_folder(folder)
     try:
         link = os.lstat(folder)
         info = os.stat(folder)
     except OSError as error:
-        return f"roleswitch's cache folder {folder} cannot be used ({error.strerror}); it was ignored."
+        return f"roleswitch's {what} {folder} cannot be used ({error.strerror}); it was ignored."
     if stat.S_ISLNK(link.st_mode) and link.st_uid not in (uid, 0):
-        return _not_ours(folder, link.st_uid)
+        return _not_ours(folder, link.st_uid, what, variable)
     if not stat.S_ISDIR(info.st_mode):
-        return (
-            f"roleswitch's cache folder {folder} is not a folder; move it aside or set ROLESWITCH_CACHE_DIR."
-        )
+        return f"roleswitch's {what} {folder} is not a folder; move it aside or set {variable}."
     if info.st_uid != uid:
-        return _not_ours(folder, info.st_uid)
+        return _not_ours(folder, info.st_uid, what, variable)
     if stat.S_IMODE(info.st_mode) & 0o077:
         _close_and_clean(folder, uid)
     return None
 
 
-def _not_ours(folder: Path, owner: int) -> str:
+def _not_ours(folder: Path, owner: int, what: str, variable: str) -> str:
     return (
-        f"roleswitch's cache folder {folder} belongs to another user (uid {owner}), so nothing in it "
-        "can be trusted; remove it or set ROLESWITCH_CACHE_DIR to a folder of your own."
+        f"roleswitch's {what} {folder} belongs to another user (uid {owner}), so nothing in it "
+        f"can be trusted; remove it or set {variable} to a folder of your own."
     )
 
 

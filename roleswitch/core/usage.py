@@ -40,9 +40,9 @@ from roleswitch.core import paths
 from roleswitch.core.errors import RoleswitchError
 from roleswitch.core.guarded_file import (
     LOCK_TIMEOUT_SECONDS,
-    _remove_stale_temp_files,
     atomic_write,
     holding,
+    remove_stale_temp_files,
 )
 from roleswitch.core.private_folder import cache_folder_problem, effective_uid
 from roleswitch.core.regular_file import NotRegularFile, read_regular_file
@@ -207,7 +207,7 @@ class UsageStore:
             busy=busy,
             unable=lambda reason: f"Cannot lock {path} ({reason}); check the folder's permissions.",
         ):
-            _remove_stale_temp_files(path)
+            remove_stale_temp_files(path)
             document, problem, newer = self._read()
             if newer:
                 raise UsageError(problem or "")
@@ -223,17 +223,13 @@ class UsageStore:
     def _folder_problem(self, *, create: bool) -> str | None:
         folder = self.path.parent
         try:
-            problem = cache_folder_problem(folder, create=create)
+            return cache_folder_problem(
+                folder, create=create, what="state folder", variable="ROLESWITCH_STATE_DIR"
+            )
         except RoleswitchError as error:  # it could not be made
             return str(error)
         except OSError as error:
             return f"roleswitch's state folder {folder} cannot be used ({error.strerror})."
-        if problem is None:
-            return None
-        # The cache's rules, said of the state folder and its own variable.
-        return problem.replace("cache folder", "state folder").replace(
-            "ROLESWITCH_CACHE_DIR", "ROLESWITCH_STATE_DIR"
-        )
 
     def _read(self) -> tuple[_Document | None, str | None, bool]:
         """(the document or None, why it was ignored, whether a newer roleswitch wrote it)."""
