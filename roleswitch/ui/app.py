@@ -1577,15 +1577,21 @@ class RoleswitchApp(App[None]):
             self.start_assume(target, profile=profile)
             if keep and remember is not None:
 
-                def remembered(_: object, error: str | None) -> None:
-                    if error is not None:
-                        self.notify(error, title="Profile not remembered", severity="error", timeout=12)
-                    else:
-                        self.notify(
-                            f"{target.name} goes to [{profile}] from now on (saved in roleswitch's config)."
-                        )
+                def remembered(catalogue: Catalogue | None, error: str | None) -> None:
+                    if error is not None or catalogue is None:
+                        said = error or "Not remembered."
+                        self.notify(said, title="Profile not remembered", severity="error", timeout=12)
+                        return
+                    self.catalogue_reloaded(catalogue)  # Enter on it now goes to [profile]
+                    self.notify(
+                        f"{target.name} goes to [{profile}] from now on (saved in roleswitch's config)."
+                    )
 
-                self.in_background(lambda: remember(target, profile), remembered)
+                def remember_and_reload() -> Catalogue:
+                    remember(target, profile)
+                    return self.services.load_catalogue()
+
+                self.in_background(remember_and_reload, remembered)
 
         default = target.profile or self.profile
         self.push_screen(ProfilePrompt(target.name, default, check, can_remember), answered)

@@ -139,12 +139,8 @@ class LazyUsageStore:
 
 def remember_profile(target, profile: str) -> None:
     """ctrl+y's "remember": `profile = "NAME"` on the target's TOML role (every other byte kept)."""
-    from roleswitch.core import settings_store
-    from roleswitch.core.errors import RoleswitchError
+    from roleswitch.core.settings_store import remember_profile as remember
 
-    remember = getattr(settings_store, "remember_profile", None)
-    if remember is None:
-        raise RoleswitchError("This roleswitch cannot remember profiles yet; the assume itself went ahead.")
     remember(target, profile)
 
 

@@ -42,7 +42,9 @@ def with_environments(load, *, profiles: dict[str, str] | None = None):
         for target in catalogue.targets:
             environment = {"111111111111": "production", "222222222222": "staging"}.get(target.account_id)
             targets.append(
-                dataclasses.replace(target, environment=environment, profile=profiles.get(target.name))
+                dataclasses.replace(
+                    target, environment=environment, profile=profiles.get(target.name, target.profile)
+                )
             )
         settings = dataclasses.replace(
             catalogue.settings,
@@ -361,6 +363,32 @@ async def test_ctrl_y_assumes_into_a_named_profile_with_the_clis_refusals(home):
         assert not isinstance(app.screen, ProfilePrompt)
         assert sts.calls == [("staging/Deploy", None)]
         assert key_of("deploy") is not None and key_of("default") is None
+
+
+async def test_ctrl_y_can_remember_the_profile_in_the_toml(home):
+    from roleswitch.core.settings_store import remember_profile
+
+    app, sts, _ = make(home)
+    app.services.remember_profile = remember_profile
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"stg deploy")
+        await pilot.press("ctrl+y")
+        prompt = app.screen
+        assert isinstance(prompt, ProfilePrompt)
+        prompt.name_input.value = "deploy"
+        prompt.query_one("#profile-remember").value = True
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert key_of("deploy") is not None
+        toml = home.toml.read_text()
+        assert 'profile = "deploy"' in toml and toml.replace('profile = "deploy"\n', "") == TOML
+        assert app.catalogue.find("staging/Deploy").profile == "deploy"
+        await pilot.press("escape", "escape")
+        assert app.targets.highlight("staging/Deploy")
+        await pilot.press("enter")  # Enter on it now goes to [deploy]
+        await settle(app, pilot)
+        assert [name for name, _ in sts.calls] == ["staging/Deploy", "staging/Deploy"]
+        assert key_of("default") is None and app.session is None
 
 
 async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
