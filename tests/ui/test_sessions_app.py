@@ -473,3 +473,16 @@ async def test_the_strip_costs_the_list_no_row_at_80x24(home):
     async with app.run_test(size=(80, 24)):
         assert app.query_one(SessionStrip).display
         assert app.query_one(TargetList).region.height == alone
+
+
+async def test_the_strip_says_how_many_more_when_it_runs_short(home):
+    app, _, clock = make(home)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    for n in range(6):
+        put_session(clock, f"profile-number-{n}", "staging/Deploy", (30 + n) * 60, f"P{n}")
+    async with app.run_test(size=(80, 24)):
+        line = screen_lines(app)[1]
+        assert "[profile-number-0] staging/Deploy 30m" in line, line
+        assert line.rstrip().endswith("more (ctrl+t)"), line
+        shown = line.count("[profile-number-")
+        assert f"+{6 - shown} more" in line and 0 < shown < 6, line

@@ -114,7 +114,7 @@ class SessionsScreen(Screen[None]):
             for old, new in zip(previous, rows, strict=True):
                 if old != new:
                     for (key, _label), cell in zip(COLUMNS, _cells(new, variables), strict=True):
-                        table.update_cell(new.profile, key, cell)
+                        table.update_cell(new.profile, key, cell, update_width=True)
         else:
             selected = self.selected_profile
             table.clear()
