@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import assume_scale, fast_paths, keys_wall, memory_typed, stalls
+from benchmarks import assume_scale, fast_paths, keys_wall, memory_typed, sessions, stalls
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -53,6 +53,8 @@ STEPS = (
     "stalls",
     "keys-wall",
     "memory-typed",
+    "start-sessions",
+    "keys-sessions",
 )
 
 
@@ -403,6 +405,8 @@ class Bench:
             "stalls": lambda: stalls.run(self),
             "keys-wall": lambda: keys_wall.run(self),
             "memory-typed": lambda: memory_typed.run(self),
+            "start-sessions": lambda: sessions.first_frame(self),
+            "keys-sessions": lambda: sessions.keystrokes(self),
         }
         assert tuple(steps) == STEPS
         server = None
