@@ -168,6 +168,21 @@ async def test_profile_prompt_remembers_only_when_asked_and_escape_cancels():
     assert app.answer is None
 
 
+LONG_TARGET = "roleswitch-demo/Production/AdministratorAccess"
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_profile_prompt_fits_a_small_screen_with_a_long_target_name(size):
+    app = Host(ProfilePrompt(LONG_TARGET, "work", Checks({"work": TAKEN}), can_remember=True))
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: TAKEN in dialog_text(app))
+        await pilot.press("tab")  # the box, focused, still fits
+        await pilot.pause()
+        text = dialog_text(app)
+        assert f"Assume {LONG_TARGET} into which profile?" in text
+        assert f"Remember for {LONG_TARGET}" in text and text.endswith("Esc cancels")
+
+
 # -- RegionPicker ---------------------------------------------------------------------------
 
 
@@ -204,6 +219,19 @@ async def test_region_picker_filters_as_typed_and_arrows_move_from_the_box():
         await pilot.press("enter")
         await pilot.pause()
     assert app.answer == "eu-west-2"
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_region_picker_keeps_its_hint_in_view_with_a_partitions_regions(size):
+    from roleswitch.core.regions import partition_regions
+
+    regions = partition_regions("aws")
+    assert len(regions) > 20
+    app = Host(RegionPicker(regions, "eu-west-1", "Region for [default] (production/ReadOnly)"))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        text = dialog_text(app)
+        assert "eu-west-1 (current)" in text and text.endswith("Esc cancels")
 
 
 async def test_region_picker_says_when_nothing_matches_and_escape_cancels():

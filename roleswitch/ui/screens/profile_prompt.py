@@ -24,6 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label
 
@@ -35,6 +36,13 @@ ProfileCheck = Callable[[str], Awaitable[str | None]] | Callable[[str], str | No
 HINT = "Enter assumes · Esc cancels"
 REMEMBER_HINT = "Enter assumes · Tab, Space: remember · Esc cancels"
 EMPTY = "Type the name of the profile to write."
+
+
+class WrappingCheckbox(Checkbox):
+    """A checkbox whose label wraps (a long target name) instead of being cut off."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
 
 
 def name_problem(name: str) -> str | None:
@@ -52,7 +60,8 @@ class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
     ProfilePrompt { align: center middle; }
     #profile-name { margin-top: 1; }
     #profile-verdict { margin-bottom: 1; }
-    #profile-remember { margin-bottom: 1; }
+    /* A long target name wraps instead of being cut off. */
+    #profile-remember { margin-bottom: 1; width: 100%; height: auto; text-wrap: wrap; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="profile-cancel")]
     CHECK_DELAY = 0.12  # seconds of no typing before the file check starts
@@ -72,11 +81,10 @@ class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
             yield Label(
                 f"Assume {self.target_name} into which profile?", classes="dialog-title", markup=False
             )
-            yield Label("The credentials-file section to write.", classes="dim", markup=False)
             yield Input(self.default, placeholder="profile name", id="profile-name", compact=True)
             yield Label("", id="profile-verdict", markup=False)
             if self.can_remember:
-                yield Checkbox(
+                yield WrappingCheckbox(
                     Content(f"Remember for {self.target_name}"), id="profile-remember", compact=True
                 )
             yield Label(REMEMBER_HINT if self.can_remember else HINT, classes="dim", markup=False)

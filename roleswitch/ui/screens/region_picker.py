@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -20,7 +21,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-HINT = "Type to filter · ↑↓ move · Enter picks · Esc cancels"
+HINT = "Type to filter · ↑↓ · Enter picks · Esc cancels"
+# The dialog's rows around the list: border and padding 4, title 2, filter 2, list margin 1,
+# hint 1 (the dialog may take 90% of the screen's height).
+CHROME = 10
 
 
 def matching(regions: Sequence[str], query: str) -> list[str]:
@@ -62,7 +66,15 @@ class RegionPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show("")
+        self._fit(self.app.size.height)
         self.query_one("#region-filter", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.height)
+
+    def _fit(self, height: int) -> None:
+        """As many rows of regions as the screen leaves, up to 12: the hint stays in view."""
+        self.options.styles.max_height = max(3, min(12, int(height * 0.9) - CHROME))
 
     @property
     def options(self) -> OptionList:
