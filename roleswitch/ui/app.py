@@ -486,15 +486,10 @@ class RoleswitchApp(App[None]):
         its renew margin joins the renewal queue once per expiry when auto-renew is on."""
         entries = []
         active_name = self.session.target_name if self.session else None
-        margin = self.settings.renew_margin_seconds
         for profile, session in self.others.items():
-            name = session.target_name or session.role_arn or "?"
-            if session.expiration is None:
-                left_text, band = "?", None
-            else:
-                left = seconds_left(session.expiration, now)
-                band = urgency(left, margin)
-                left_text = format_left_coarse(left)
+            name, left, band, environment = self.glance(session, now)
+            left_text = "?" if left is None else format_left_coarse(left)
+            if band is not None:
                 if name not in (active_name, self.busy):
                     self.targets.set_row_status(name, RowStatus(f"{left_text} [{profile}]", band.value))
                 if (
@@ -505,7 +500,6 @@ class RoleswitchApp(App[None]):
                 ):
                     self._auto_tried[profile] = session.expiration
                     self.renew_queue.append(profile)
-            environment = self.environment_of(session)
             entries.append(
                 StripEntry(
                     profile,
@@ -525,27 +519,31 @@ class RoleswitchApp(App[None]):
         if self.sessions_screen is not None:  # held, not looked up: no import before the first frame
             self.sessions_screen.update(self.session_rows(now))
 
+    def glance(
+        self, session: ActiveSession, now: datetime
+    ) -> tuple[str, int | None, Urgency | None, Environment | None]:
+        """A session's name, seconds left and urgency band (None: no expiry known) and environment."""
+        name = session.target_name or session.role_arn or "?"
+        if session.expiration is None:
+            return name, None, None, self.environment_of(session)
+        left = seconds_left(session.expiration, now)
+        return name, left, urgency(left, self.settings.renew_margin_seconds), self.environment_of(session)
+
     def session_rows(self, now: datetime | None = None) -> list:
         """The Sessions screen's rows: the active profile's session first, then the others."""
         from roleswitch.ui.screens.sessions import SessionRow
 
         now = now or self.services.clock.now()
         rows = []
-        margin = self.settings.renew_margin_seconds
         sessions = ([self.session] if self.session is not None else []) + list(self.others.values())
         for session in sessions:
             active = session.profile == self.profile
-            if session.expiration is None:
-                left_text, band = "?", None
-            else:
-                left = seconds_left(session.expiration, now)
-                band = urgency(left, margin)
-                left_text = format_left(left)
-            environment = self.environment_of(session)
+            name, left, band, environment = self.glance(session, now)
+            left_text = "?" if left is None else format_left(left)
             rows.append(
                 SessionRow(
                     session.profile,
-                    session.target_name or session.role_arn or "?",
+                    name,
                     environment.name if environment is not None else "",
                     environment.colour if environment is not None else None,
                     left_text,

@@ -67,13 +67,17 @@ def _cells(row: SessionRow, variables: Mapping[str, str]) -> list[Text]:
     return [Text(profile), Text(row.target), environment, left, Text(row.region or "-"), Text(row.auto_renew)]
 
 
+ACTS = frozenset(("renew_profile", "clear_profile", "make_default", "console_for", "pick_region"))
+
+
 class SessionsScreen(Screen[None]):
     BINDINGS = [
-        Binding("r", "renew", "Renew", id="sessions-renew"),
-        Binding("d", "clear", "Clear", id="sessions-clear"),
-        Binding("m", "make_default", "Make default", id="sessions-default"),
-        Binding("b", "console", "Console", id="sessions-console"),
-        Binding("g", "region", "Region", id="sessions-region"),
+        # Each runs the app's method of that name on the highlighted session's profile.
+        Binding("r", "act('renew_profile')", "Renew", id="sessions-renew"),
+        Binding("d", "act('clear_profile')", "Clear", id="sessions-clear"),
+        Binding("m", "act('make_default')", "Make default", id="sessions-default"),
+        Binding("b", "act('console_for')", "Console", id="sessions-console"),
+        Binding("g", "act('pick_region')", "Region", id="sessions-region"),
         Binding("escape,ctrl+t", "back", "Back", id="sessions-back"),
     ]
 
@@ -136,38 +140,25 @@ class SessionsScreen(Screen[None]):
         return rows[row].profile if 0 <= row < len(rows) else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("renew", "clear", "make_default", "console", "region"):
+        if action == "act":
             if self.selected_profile is None:
                 return None
-            if action == "make_default":
+            if parameters == ("make_default",):
                 rows = {row.profile: row for row in self._shown or ()}
                 return None if rows[self.selected_profile].active else True
-            if action == "console" and self.roleswitch.services.console is None:
+            if parameters == ("console_for",) and self.roleswitch.services.console is None:
                 return None
         return True
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_bindings()
 
-    def action_renew(self) -> None:
-        if (profile := self.selected_profile) is not None:
-            self.roleswitch.renew_profile(profile)
-
-    def action_clear(self) -> None:
-        if (profile := self.selected_profile) is not None:
-            self.roleswitch.clear_profile(profile)
-
-    def action_make_default(self) -> None:
-        if (profile := self.selected_profile) is not None:
-            self.roleswitch.make_default(profile)
-
-    def action_console(self) -> None:
-        if (profile := self.selected_profile) is not None:
-            self.roleswitch.console_for(profile)
-
-    def action_region(self) -> None:
-        if (profile := self.selected_profile) is not None:
-            self.roleswitch.pick_region(profile)
+    def action_act(self, method: str) -> None:
+        """`method` of the app (renew_profile, clear_profile, make_default, console_for,
+        pick_region) on the highlighted session's profile."""
+        profile = self.selected_profile
+        if profile is not None and method in ACTS:
+            getattr(self.roleswitch, method)(profile)
 
     def action_back(self) -> None:
         self.dismiss(None)
