@@ -145,11 +145,16 @@ def test_exec_runs_the_command_in_the_region(roles, tmp_path):
         ["env", "prod/Admin"],
         ["exec", "prod/Admin", "--", "true"],
         ["console", "prod/Admin", "--print"],
-        ["serve", "prod/Admin"],
+        ["serve", "prod/Admin", "--", "true"],
     ],
 )
-def test_production_without_a_terminal_is_refused_in_one_sentence_naming_yes(roles, moto, capsys, argv):
-    moto.enforce_auth()  # an STS call would still work: the refusal comes first
+def test_production_without_a_terminal_is_refused_in_one_sentence_naming_yes(
+    roles, moto, capsys, monkeypatch, argv
+):
+    def no_exec(*args):
+        raise AssertionError("the command ran")
+
+    monkeypatch.setattr(os, "execvpe", no_exec)  # exec must not replace the test
     before = roles.credentials.read_bytes()
     code, out, err = run(capsys, *argv)
     assert code == 1 and out == ""
