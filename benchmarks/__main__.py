@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import assume_scale, fast_paths, keys_wall, memory_typed, sessions, stalls
+from benchmarks import assume_scale, fast_paths, keys_wall, large, memory_typed, sessions, stalls
 from benchmarks.org import account_id, org_environment, write_org
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +55,10 @@ STEPS = (
     "memory-typed",
     "start-sessions",
     "keys-sessions",
+    "start-100k",
 )
+# Rows a --quick run leaves out unless --only names them.
+NOT_QUICK = frozenset({"start-100k"})
 
 
 class Bench:
@@ -407,6 +410,7 @@ class Bench:
             "memory-typed": lambda: memory_typed.run(self),
             "start-sessions": lambda: sessions.first_frame(self),
             "keys-sessions": lambda: sessions.keystrokes(self),
+            "start-100k": lambda: large.run(self),
         }
         assert tuple(steps) == STEPS
         server = None
@@ -415,7 +419,7 @@ class Bench:
                 server = start_moto()
                 self.moto_url = server[1]
             for name, step in steps.items():
-                if only is None or name in only:
+                if name in only if only is not None else not (self.quick and name in NOT_QUICK):
                     step()
         finally:
             if server is not None:
@@ -557,7 +561,11 @@ def machine() -> dict[str, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions, a 10 s idle window")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"fewer repetitions, a 10 s idle window; {', '.join(sorted(NOT_QUICK))} only if --only names it",
+    )
     parser.add_argument(
         "--smoke",
         action="store_true",
