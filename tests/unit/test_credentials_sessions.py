@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.errors import SessionReplaced, ValidationError, WriteRefused
-from roleswitch.core.ini import scan
 from roleswitch.core.model import AssumeResult, Credentials
 from tests.factories import make_target
+from tests.unit.test_credentials_file import outside
 
 EXPIRY = datetime(2026, 11, 22, 13, 56, 56, tzinfo=UTC)
 
@@ -39,14 +39,6 @@ KEEP = (
     "aws_access_key_id=AKIAOTHER\r\n"
     "aws_secret_access_key:other-secret"
 )
-
-
-def outside(text: str, profile: str) -> list[str]:
-    doc = scan(text)
-    skip: set[int] = set()
-    for s in doc.find(profile):
-        skip.update(range(s.header, s.content_end))
-    return [line for i, line in enumerate(doc.lines) if i not in skip]
 
 
 def test_sessions_lists_every_section_of_roleswitchs_in_file_order(home):
@@ -118,19 +110,28 @@ def test_copy_session_makes_the_active_profile_hold_it_and_keeps_every_other_byt
     assert [s.profile for s in writer.sessions()] == ["ci", "default"]
 
 
-def test_copy_session_refuses_keys_it_did_not_write_and_a_replaced_session(home):
+CI_KEY, OLD_KEY, CORP_KEY = "ASIAEXAMPLE000000001", "ASIAEXAMPLE000000009", "AKIAEXAMPLEEXAMPLE01"
+REFUSALS = [  # (method, its arguments, the key id expected, the error)
+    ("copy_session", ("ci", "corp"), CI_KEY, WriteRefused),  # keys roleswitch did not write
+    ("copy_session", ("ci", "default"), OLD_KEY, SessionReplaced),  # replaced since read
+    ("copy_session", ("corp", "default"), CORP_KEY, SessionReplaced),  # not roleswitch's
+    ("copy_session", ("ci", "ci"), CI_KEY, ValidationError),  # onto itself
+    ("set_region", ("ci", "eu-west-2"), OLD_KEY, SessionReplaced),
+    ("set_region", ("corp", "eu-west-2"), CORP_KEY, SessionReplaced),
+    ("set_region", ("ci", "eu-west-2\n[evil]"), CI_KEY, ValidationError),  # would inject a section
+    ("set_region", ("ci", "global"), CI_KEY, ValidationError),
+]
+
+
+@pytest.mark.parametrize("refusal", REFUSALS)
+def test_copy_and_region_refusals_leave_the_file_untouched(home, refusal):
     home.credentials.write_text(KEEP)
     writer = CredentialsFile()
     writer.write("ci", result(1))
     before = home.credentials.read_bytes()
-    with pytest.raises(WriteRefused, match="long-term keys"):
-        writer.copy_session("ci", "corp", expect_access_key_id="ASIAEXAMPLE000000001")
-    with pytest.raises(SessionReplaced):
-        writer.copy_session("ci", "default", expect_access_key_id="ASIAEXAMPLE000000009")
-    with pytest.raises(SessionReplaced):
-        writer.copy_session("corp", "default", expect_access_key_id="AKIAEXAMPLEEXAMPLE01")
-    with pytest.raises(ValidationError):
-        writer.copy_session("ci", "ci", expect_access_key_id="ASIAEXAMPLE000000001")
+    method, arguments, key_id, error = refusal
+    with pytest.raises(error):
+        getattr(writer, method)(*arguments, expect_access_key_id=key_id)
     assert home.credentials.read_bytes() == before
 
 
@@ -159,20 +160,6 @@ def test_set_region_rewrites_only_the_region_and_keeps_every_other_byte(home):
     writer.set_region("ci", None, expect_access_key_id="ASIAEXAMPLE000000001")
     session = writer.read_active("ci")
     assert session is not None and session.region is None
-
-
-def test_set_region_refusals_leave_the_file_untouched(home):
-    home.credentials.write_text(KEEP)
-    writer = CredentialsFile()
-    writer.write("ci", result(1))
-    before = home.credentials.read_bytes()
-    with pytest.raises(SessionReplaced):
-        writer.set_region("ci", "eu-west-2", expect_access_key_id="ASIAEXAMPLE000000002")
-    with pytest.raises(SessionReplaced):
-        writer.set_region("corp", "eu-west-2", expect_access_key_id="AKIAEXAMPLEEXAMPLE01")
-    with pytest.raises(ValidationError):
-        writer.set_region("ci", "eu-west-2\n[evil]", expect_access_key_id="ASIAEXAMPLE000000001")
-    assert home.credentials.read_bytes() == before
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
