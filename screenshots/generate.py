@@ -135,7 +135,7 @@ def three_sessions():
         await settle(app, pilot)
         await clear_filter(app, pilot)
         app.clear_notifications()
-        await pilot.press("ctrl+t")
+        await pilot.press("ctrl+t", "down")  # off the production row, so its colour shows
         await pilot.pause(0.3)
 
     return steps
