@@ -486,7 +486,8 @@ def _assume(args: argparse.Namespace, *, writes: bool):
         import dataclasses
 
         result = dataclasses.replace(result, region=args.region)
-    record_use(target)
+    if not writes:
+        record_use(target)  # assume counts it once the profile is written
     return check_profile, result, catalogue.settings
 
 
@@ -551,6 +552,7 @@ def cmd_assume(args: argparse.Namespace) -> int:
     profile, result, settings = _assume(args, writes=True)
     writer = CredentialsFile()
     writer.write(profile, result)
+    record_use(result.target)
     own = args.profile is None and result.target.profile == profile
     warning = writer.permission_warning()
     if warning:

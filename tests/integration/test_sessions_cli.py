@@ -119,6 +119,7 @@ def test_region_is_exported_by_env(roles, capsys):
     code, out, err = run(capsys, "env", "dev/Dev", "--region", "ca-central-1")
     assert code == 0, err
     assert "export AWS_REGION=ca-central-1" in out and "export AWS_DEFAULT_REGION=ca-central-1" in out
+    assert UsageStore().load().recent() == ("dev/Dev",)
     with pytest.raises(SystemExit) as exited:
         main(["env", "dev/Dev", "--region", "nowhere"])
     assert exited.value.code == 2 and "region 'nowhere' is not a region name" in capsys.readouterr().err
