@@ -40,6 +40,12 @@ class RegionPicker(ModalScreen[str | None]):
     RegionPicker { align: center middle; }
     #region-filter { margin-bottom: 1; }
     #region-options { height: auto; max-height: 12; margin-bottom: 1; }
+    /* The box has the focus, not the list: its highlight still reads as the one Enter picks. */
+    #region-options > .option-list--option-highlighted {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: bold;
+    }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="region-cancel"),
