@@ -100,8 +100,12 @@ def test_demo_leaves_home_untouched_and_nothing_running(home, tmp_path):
         term.wait_for("Production")
         term.type("prod readonly")
         term.send("Enter")
+        term.wait_for(r"Assume production/ReadOnly \(production\)")  # the demo's production asks
+        term.send("y")
         term.wait_for(r"\d+m \d\ds left")
         term.send("C-r")
+        term.wait_for(r"Renew production/ReadOnly \(production\)")
+        term.send("y")
         term.wait_for("Renewed production/ReadOnly")
         term.send("C-q")
         assert term.wait_exit() == 0

@@ -27,7 +27,7 @@ def test_the_demo_signs_in_to_its_local_console_page(home, capsys):
             endpoint.startswith("http://127.0.0.1:")
             and f"export {ENDPOINT_VARIABLE}=" in sandbox.export_lines()
         )
-        assert cli.main(["console", "production/Admin", "--print"]) == 0
+        assert cli.main(["console", "production/Admin", "--print", "--yes"]) == 0
         url = capsys.readouterr().out.strip()
         page = urllib.request.urlopen(url, timeout=5).read().decode()
         assert "assumed-role/Admin/demo-user" in page and "111111111111" in page
@@ -54,7 +54,7 @@ def test_an_sso_role_of_the_demo_signs_in_to_the_console_page_naming_it(home, ca
         assert center is not None and session is not None
         DiscoveryCache().save(discover(session, token=login(session, approving(sandbox.approve_device)[0])))
         target = f"{SSO_SESSION}/Production/SupportUser"
-        assert cli.main(["console", target, "--print"]) == 0, capsys.readouterr().err
+        assert cli.main(["console", target, "--print", "--yes"]) == 0, capsys.readouterr().err
         url = capsys.readouterr().out.strip()
         page = urllib.request.urlopen(url, timeout=5).read().decode()
         assert f"arn:aws:sts::{SSO_SHARED_ACCOUNT}:assumed-role/AWSReservedSSO_SupportUser_" in page
