@@ -116,12 +116,6 @@ def _data_loader():
     aws.source_session): its answers are cached in it, for the STS clients too."""
     import botocore.session
 
-    from roleswitch.core.aws import source_session
+    from roleswitch.core.aws.source_session import shared_data_loader
 
-    session = botocore.session.get_session()
-    data_path = session.get_config_variable("data_path")
-    with source_session._loaders_lock:
-        loader = source_session._loaders.get(data_path)
-        if loader is None:
-            loader = source_session._loaders[data_path] = session.get_component("data_loader")
-    return loader
+    return shared_data_loader(botocore.session.get_session())

@@ -113,7 +113,7 @@ def region_partition(region: str) -> Partition:
 
 
 def check_region(region: str) -> str:
-    if not REGION_RE.match(region):
+    if not REGION_RE.fullmatch(region):
         raise ValidationError(f"region '{region}' is not a region name like eu-west-1.")
     return region
 

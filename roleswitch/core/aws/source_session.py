@@ -58,13 +58,9 @@ def source_session(profile: str | None = None, **credentials: Any):
     import boto3
 
     session = _botocore_session(profile)
-    data_path = session.get_config_variable("data_path")  # a missing profile raises here, as in boto3
+    loader = shared_data_loader(session)  # a missing profile raises here, as in boto3
+    session.register_component("data_loader", loader)
     with _loaders_lock:
-        loader = _loaders.get(data_path)
-        if loader is None:
-            loader = _loaders[data_path] = session.get_component("data_loader")
-        else:
-            session.register_component("data_loader", loader)
         made = boto3.Session(botocore_session=session, **credentials)
         paths = loader.search_paths  # boto3 appends its own data folder to it on every session
         while len(paths) > 1 and paths[-1] in paths[:-1]:
@@ -74,6 +70,17 @@ def source_session(profile: str | None = None, **credentials: Any):
 
 _loaders: dict[object, Any] = {}
 _loaders_lock = threading.Lock()
+
+
+def shared_data_loader(session) -> Any:
+    """The one botocore data loader for `session`'s data path (its own, the first time):
+    what it has loaded (models, endpoint rules, partitions) stays loaded for every caller."""
+    data_path = session.get_config_variable("data_path")
+    with _loaders_lock:
+        loader = _loaders.get(data_path)
+        if loader is None:
+            loader = _loaders[data_path] = session.get_component("data_loader")
+    return loader
 
 
 def chain_session(profile: str | None = None):
