@@ -64,7 +64,7 @@ def test_absent_key_goes_after_the_last_settings_line(tmp_path):
     without = example.replace("auto_renew = false           # toggled with ctrl+a in the app\n", "")
     assert without != example
     after = saved(tmp_path, without).decode()
-    last = 'mfa_session_duration = "12h" # how long one MFA code lasts (900s..36h)\n'
+    last = 'order = "usage"              # no query: pinned, recent, then accounts; or "alphabetical"\n'
     assert after == without.replace(last, last + "auto_renew = true\n")
 
 

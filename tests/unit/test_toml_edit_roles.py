@@ -151,9 +151,9 @@ def test_a_missing_file_is_refused_and_not_created(home, tmp_path):
 
 def test_an_accounts_own_table_takes_a_key_after_its_last_line(home):
     example = readme_example()
-    after = set_value(example, ("accounts", "prod"), "environment", "production")
-    assert changed_span(example.encode(), after.encode()) == (b"", b'environment = "production"\n')
-    assert 'region = "eu-west-1"\nenvironment = "production"\n\n[[accounts.prod.roles]]' in after
+    after = set_value(example, ("accounts", "prod"), "profile", "prod")
+    assert changed_span(example.encode(), after.encode()) == (b"", b'profile = "prod"\n')
+    assert 'these\nprofile = "prod"\n\n[[accounts.prod.roles]]' in after
 
 
 @pytest.mark.parametrize(
