@@ -46,7 +46,8 @@ class Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.hits = 0
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # Polling every 50 ms, not the default 500 ms: shutdown() waits for the next poll.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
