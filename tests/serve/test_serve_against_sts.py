@@ -149,7 +149,8 @@ def test_a_command_killed_by_a_signal_kills_roleswitch_with_it(home, moto, sts_c
 def test_a_program_keeps_working_across_renewals(home, moto, sts_calls):
     """Renewal is brought forward to 2 s after each fetch (`--renew-before 898` of a 900 s
     session), so a few seconds hold several renewals; botocore asks on every call, since
-    a 900 s set is always inside its 15-minute window."""
+    a 900 s set is always inside its 15-minute window. The program stops once it has used
+    three sets (renewed twice), so the test waits for the renewals, not a fixed 7 s."""
     setup(home, moto)
     proc = serve(
         "admin",
@@ -164,7 +165,10 @@ def test_a_program_keeps_working_across_renewals(home, moto, sts_calls):
             client = boto3.client("sts")
             session_credentials = client._request_signer._credentials
             keys, arns, began = [], set(), time.monotonic()
-            while time.monotonic() - began < 7:
+            # Until three sets were used over 15 requests at least (about 4.5 s), or 20 s.
+            while len(set(keys)) < 3 or len(keys) < 15:
+                if time.monotonic() - began > 20:
+                    break
                 arns.add(client.get_caller_identity()["Arn"])
                 keys.append(session_credentials.get_frozen_credentials().access_key)
                 time.sleep(0.2)
