@@ -364,7 +364,9 @@ class RoleswitchApp(App[None]):
             self.session = self.services.credentials.read_active(self.profile)
         except RoleswitchError as error:
             self.session, session_problem = None, str(error)
-        self.others = self.read_others() or {}
+        # The other sessions right after the first frame (a scan of the file, a line of its
+        # own that does not move the list): start-up pays for nothing it does not show first.
+        self.call_after_refresh(self.read_others_at_start)
         # Highlighted once, on the active role when there is one: a first highlight that
         # is at once moved would cost start-up a second round of updates.
         self.targets.set_catalogue(
@@ -670,6 +672,13 @@ class RoleswitchApp(App[None]):
             return ConfirmScreen(question, colour=environment.colour, label=environment.name)
         except TypeError:  # a ConfirmScreen without environments
             return ConfirmScreen(question)
+
+    def read_others_at_start(self) -> None:
+        found = self.read_others()
+        if found:
+            self.others = found
+            self.tick_others(self.services.clock.now())
+            self.refresh_bindings()
 
     def read_others(self) -> dict[str, ActiveSession] | None:
         """The sessions outside the active profile, read now; None when they cannot be read."""
