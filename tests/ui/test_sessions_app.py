@@ -10,6 +10,9 @@ import threading
 from datetime import timedelta
 from types import MappingProxyType
 
+from textual.command import CommandList
+from textual.widgets import Input
+
 from roleswitch.core.catalogue import load_catalogue
 from roleswitch.core.credentials_file import CredentialsFile
 from roleswitch.core.model import AssumeResult, Credentials, Environment
@@ -415,6 +418,8 @@ async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
         await settle(app, pilot)
         assert UsageStore().load().is_pinned("staging/Deploy")
         assert any("Pinned staging/Deploy" in n for n in notes(app))
+        await pilot.press("escape")  # no filter: the pinned group comes first
+        assert "Deploy" in screen_lines(app)[5], screen_lines(app)[4:7]
         await pilot.press("ctrl+f")
         await settle(app, pilot)
         assert not UsageStore().load().is_pinned("staging/Deploy")
@@ -462,12 +467,22 @@ async def test_the_palette_has_sessions_region_pin_and_assume_into(home):
     put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()  # the other sessions are read after the first frame
-        await pilot.press("ctrl+p")
-        await pilot.press(*"sessions")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+
+        async def run(query: str) -> None:
+            await pilot.press("ctrl+p")
+            app.screen.query_one(Input).value = query
+            for _ in range(50):  # the entries come from a search task
+                await pilot.pause(0.02)
+                if app.screen.query_one(CommandList).option_count:
+                    break
+            await pilot.press("enter")
+            await pilot.pause()
+
+        await run("sessions")
         assert isinstance(app.screen, SessionsScreen)
+        await pilot.press("escape")
+        await run("assume into stg deploy")
+        assert isinstance(app.screen, ProfilePrompt) and app.screen.target_name == "staging/Deploy"
 
 
 async def test_help_names_the_new_keys(home):
