@@ -443,6 +443,8 @@ class RoleswitchApp(App[None]):
             text = text.replace("expired", "EXPIRED", 1)
         name = session.target_name or session.role_arn or "?"
         environment = self.environment_of(session)
+        if environment is not None and not (environment.colour or environment.confirm):
+            environment = None  # the bar names only an environment that stands out (a colour, a question)
         bar.show(
             name,
             text,

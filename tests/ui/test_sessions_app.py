@@ -43,7 +43,9 @@ def with_environments(load, *, profiles: dict[str, str] | None = None):
         catalogue = load()
         targets = []
         for target in catalogue.targets:
-            environment = {"111111111111": "production", "222222222222": "staging"}.get(target.account_id)
+            environment = {"111111111111": "production", "222222222222": "staging", "333333333333": "qa"}.get(
+                target.account_id
+            )  # qa: named, not configured
             targets.append(
                 dataclasses.replace(
                     target, environment=environment, profile=profiles.get(target.name, target.profile)
@@ -522,3 +524,17 @@ async def test_the_strip_says_how_many_more_when_it_runs_short(home):
         assert line.rstrip().endswith("more (ctrl+t)"), line
         shown = line.count("[profile-number-")
         assert f"+{6 - shown} more" in line and 0 < shown < 6, line
+
+
+async def test_the_top_bar_names_an_environment_with_a_colour_only(home):
+    app, _, clock = make(home)
+    put_session(clock, "default", "legacy-admin", 50 * 60, "DEFAULT1")  # qa: no colour, no question
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = str(app.query_one(SessionBar).render())
+        assert "legacy-admin" in bar and "QA" not in bar, bar
+        put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT2")
+        app.tick()
+        await pilot.pause()
+        bar = str(app.query_one(SessionBar).render())
+        assert "STAGING" in bar, bar
