@@ -259,6 +259,10 @@ class RoleswitchApp(App[None]):
         Binding("escape", "escape", "Clear filter", show=False, id="escape"),
     ]
 
+    # Keys the key bar names only when it has room for them beside every key it shows (wide
+    # terminals); Help and the palette name them at any size.
+    KEY_BAR_EXTRAS = ("pin", "assume-into", "region")
+
     def __init__(
         self, services: Services, *, badge: str = "", on_settled: Callable[[], None] | None = None
     ) -> None:

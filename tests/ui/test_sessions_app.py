@@ -538,3 +538,17 @@ async def test_the_top_bar_names_an_environment_with_a_colour_only(home):
         await pilot.pause()
         bar = str(app.query_one(SessionBar).render())
         assert "STAGING" in bar, bar
+
+
+async def test_the_key_bar_names_the_new_keys_when_it_has_room(home):
+    app, _, clock = make(home, usage=True)
+    put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=(150, 30)) as pilot:
+        await pilot.pause()
+        line = screen_lines(app)[-1]
+        for said in ("^t Sessions", "^f Pin", "^y Into", "^g Region"):
+            assert said in line, (said, line)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        line = screen_lines(app)[-1]
+        assert "^t Sessions" in line and "^y" not in line, line  # the keys it must name keep their room

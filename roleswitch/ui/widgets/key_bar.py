@@ -50,10 +50,11 @@ class KeyBar(Widget):
             self.refresh()  # one line; never a layout
 
     def _showing(self) -> tuple:
+        extras = self._extra_ids()
         keys = [
             (key, binding.action, enabled)
             for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items()
-            if binding.show and not (self.own_keys_only and node is self.app)
+            if (binding.show or binding.id in extras) and not (self.own_keys_only and node is self.app)
         ]
         return (*keys, self._attention())
 
@@ -61,9 +62,17 @@ class KeyBar(Widget):
         """Actions the app wants noticed now (e.g. sign in again): shown highlighted."""
         return getattr(self.app, "attention_actions", frozenset())
 
+    def _extra_ids(self) -> frozenset[str]:
+        """Ids of bindings not shown (show=False) that the bar names when it has room for
+        them beside every shown key in full (the app's KEY_BAR_EXTRAS): a wide terminal
+        sees them, a narrow one keeps its room for the keys it must name."""
+        return frozenset(() if self.own_keys_only else getattr(self.app, "KEY_BAR_EXTRAS", ()))
+
     def render(self) -> RenderResult:
         app = self.app
         keys: list[tuple[str, str, bool, str, DOMNode]] = []  # key, description, enabled, action, node
+        extras: list[tuple[str, str, bool, str, DOMNode]] = []  # enabled extra keys, same shape
+        extra_ids = self._extra_ids()
         seen: set[str] = set()
         palette = None
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
@@ -72,13 +81,25 @@ class KeyBar(Widget):
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = (app.get_key_display(binding), binding.description, enabled, binding.action, node)
                 continue
-            if not binding.show or binding.action in seen:
+            if binding.action in seen:
+                continue
+            if not binding.show:
+                if binding.id in extra_ids and enabled:
+                    seen.add(binding.action)
+                    key_shown = app.get_key_display(binding)
+                    extras.append((key_shown, binding.description, True, binding.action, node))
                 continue
             seen.add(binding.action)
             keys.append((app.get_key_display(binding), binding.description, enabled, binding.action, node))
         width = self.size.width
         attention = self._attention()
-        for worded, with_palette in self._fittings(keys):
+        choices: list[tuple[list, list[bool], bool]] = []
+        if extras:
+            help_at = next((i for i, k in enumerate(keys) if k[3] == "help"), len(keys))
+            wide = keys[:help_at] + extras + keys[help_at:]  # before Help and Quit's end of the line
+            choices.append((wide, [True] * len(wide), True))
+        choices += [(keys, worded, with_palette) for worded, with_palette in self._fittings(keys)]
+        for keys, worded, with_palette in choices:
             parts: list[Content] = []
             spans: list[tuple[int, int, str, object]] = []
             x = 0
