@@ -718,10 +718,15 @@ class RoleswitchApp(App[None]):
             name = session.target_name or session.role_arn or "?"
             if before is None:
                 said = f"Another program assumed {name} into [{profile}]."
-            elif not same_session(before, session):
-                said = f"Another program changed [{profile}]: {name} is in it now."
-            else:
+            elif same_session(before, session):
                 continue
+            elif before.target_name == session.target_name:  # renewed elsewhere: a yes given still counts
+                self.session_problems.pop(profile, None)
+                self._auto_tried.pop(profile, None)
+                self.notify(f"Another program renewed {name} in [{profile}].")
+                continue
+            else:
+                said = f"Another program changed [{profile}]: {name} is in it now."
             self.forget_session_state(profile)
             if before is not None and before.target_name:
                 self.targets.set_row_status(before.target_name, None)

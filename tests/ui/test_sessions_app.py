@@ -244,6 +244,10 @@ async def test_another_terminal_changing_a_non_active_session_is_followed_and_sa
         await pilot.pause()
         assert "new" in app.others
         assert any("Another program assumed staging/Deploy into [new]." in n for n in notes(app))
+        put_session(clock, "new", "staging/Deploy", 60 * 60, "OTHER3")
+        app.tick()
+        await pilot.pause()
+        assert any("Another program renewed staging/Deploy in [new]." in n for n in notes(app))
         CredentialsFile().clear("ops")
         app.tick()
         await pilot.pause()
