@@ -1623,6 +1623,7 @@ class RoleswitchApp(App[None]):
         """Pin or unpin `target` (saved in the state folder, in the background): pinned first."""
         store = self.services.usage
         if store is None:
+            self.notify("Pins are not available here.", severity="warning")
             return
         name = target.name
 
