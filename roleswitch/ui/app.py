@@ -102,11 +102,10 @@ class CredentialsStore(Protocol):
     def clear(self, profile: str) -> bool: ...
     def permission_warning(self) -> str | None: ...
 
-    # Every roleswitch session in the file, in file order; a store without it (an older
-    # stand-in) shows the active profile's only.
-    # def sessions(self) -> tuple[ActiveSession, ...]
-    # def copy_session(self, from_profile, to_profile, *, expect_access_key_id) -> None
-    # def set_region(self, profile, region, *, expect_access_key_id) -> None
+    # Looked up with getattr, so a stand-in without them still runs the app: sessions()
+    # (every roleswitch section, file order; without it only the active profile shows),
+    # copy_session(from, to, *, expect_access_key_id) (the Sessions screen's `m`) and
+    # set_region(profile, region, *, expect_access_key_id) (ctrl+g), as CredentialsFile has them.
 
 
 class UsageStore(Protocol):
