@@ -25,10 +25,12 @@ from roleswitch.ui.screens.sessions import SessionsScreen
 from roleswitch.ui.widgets.session_bar import SessionBar
 from roleswitch.ui.widgets.session_strip import SessionStrip
 from roleswitch.ui.widgets.target_list import TargetList
+from tests.ui import test_console_key as console_tests
 from tests.ui.helpers import SECRET, TOKEN, TOML, make_app, notes, settle, write_sandbox
 from tests.ui.screen_reading import screen_lines
 
 SIZE = (100, 30)
+stand_in, browser = console_tests.stand_in, console_tests.browser  # the console tests' fixtures
 PRODUCTION = Environment("production", "#cc0000", True)
 STAGING = Environment("staging", "#2e7d32", False)
 AUTO_TOML = TOML.replace('renew_margin = "10m"', 'renew_margin = "10m"\nauto_renew = true')
@@ -556,3 +558,20 @@ async def test_the_key_bar_names_the_new_keys_when_it_has_room(home):
         await pilot.pause()
         line = screen_lines(app)[-1]
         assert "^t Sessions" in line and "^y" not in line, line  # the keys it must name keep their room
+
+
+async def test_b_on_the_sessions_screen_opens_the_console_as_that_sessions_role(home, stand_in, browser):
+    from roleswitch.core.console import ConsoleOpener
+
+    toml, record = browser
+    app, sts, clock = make(home, toml=toml)
+    app.services.console = ConsoleOpener
+    await three_sessions(home, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t", "down", "b")  # [dev]
+        await settle(app, pilot)
+        argv = console_tests.recorded(record)
+        assert any("signin" in arg or "federation" in arg.lower() for arg in argv), argv
+        assert sts.calls == [("staging/Deploy", None)]  # assumed for the console only
+        assert key_of("dev") == key("DEV1")  # nothing written
