@@ -89,7 +89,9 @@ class MfaSessions(Protocol):
 
 
 class SdkProfileWriter(Protocol):
-    def add(self, name: str, target: Target, *, active_profile: str | None = None) -> str: ...
+    def add(
+        self, name: str, target: Target, *, active_profile: str | None = None, yes: bool = False
+    ) -> str: ...
 
 
 class CredentialsStore(Protocol):
@@ -673,10 +675,7 @@ class RoleswitchApp(App[None]):
         environment = self.catalogue.environment_of(target) if target is not None else None
         if environment is None:
             return ConfirmScreen(question)
-        try:
-            return ConfirmScreen(question, colour=environment.colour, label=environment.name)
-        except TypeError:  # a ConfirmScreen without environments
-            return ConfirmScreen(question)
+        return ConfirmScreen(question, colour=environment.colour, label=environment.name)
 
     def read_others_at_start(self) -> None:
         found = self.read_others()
@@ -1473,18 +1472,12 @@ class RoleswitchApp(App[None]):
         self.in_background(job, done)
 
     def console_for(self, profile: str) -> None:
-        """The console as `profile`'s role (the active session's own credentials for the
-        active profile; for another, the role assumed for the console, nothing written)."""
+        """The console as `profile`'s session, signed in with its own credentials: no STS
+        call, nothing written."""
         from roleswitch.ui.console_key import open_console
 
-        session = self.session_in(profile)
-        if session is None:
-            return
-        target = None if profile == self.profile else self.catalogue.find(session.target_name or "")
-        if profile != self.profile and target is None:
-            self.notify(f"{session.target_name} is no longer configured.", severity="warning")
-            return
-        open_console(self, target)
+        if self.session_in(profile) is not None:
+            open_console(self, None, profile=profile)  # that session's own credentials sign in
 
     def action_region(self) -> None:
         if self.session is not None:
@@ -1700,12 +1693,32 @@ class RoleswitchApp(App[None]):
         if target is not None:
             self.write_sdk_profile(target.name)
 
-    def write_sdk_profile(self, target_name: str) -> None:
-        """Write a credential_process profile for the target into the AWS config file."""
+    def write_sdk_profile(self, target_name: str, *, confirmed: bool = False) -> None:
+        """Write a credential_process profile for the target into the AWS config file. A
+        confirm-gated target asks once, here, and its command gets `--yes`: SDKs cannot
+        answer a question, and without it every call would be refused."""
         from roleswitch.core.sdk_profiles import default_profile_name
 
         target = self.catalogue.find(target_name)
         if target is None:
+            return
+        gated = self.catalogue.needs_confirmation(target)
+        if gated and not confirmed:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.write_sdk_profile(target_name, confirmed=True)
+                else:
+                    self.notify(f"Cancelled: no SDK profile was written for {target_name}.")
+
+            self.push_screen(
+                self.confirm_screen(
+                    f"Write an SDK profile for {target_name}? Every program using it gets this "
+                    "role's credentials without asking again.",
+                    target,
+                ),
+                answered,
+            )
             return
         name = default_profile_name(target)
 
@@ -1724,7 +1737,7 @@ class RoleswitchApp(App[None]):
 
         def add() -> str:
             try:
-                return self.services.sdk_profiles.add(name, target, active_profile=profile)
+                return self.services.sdk_profiles.add(name, target, active_profile=profile, yes=gated)
             except NameTaken as taken:  # the app picks the name: another one is the CLI's to give
                 raise RoleswitchError(
                     taken.remedy("to use another name, run roleswitch add-profile in a shell")

@@ -25,15 +25,24 @@ if TYPE_CHECKING:
 _opening: weakref.WeakSet = weakref.WeakSet()
 
 
-def open_console(app: RoleswitchApp, target: Target | None, *, copy: bool = False) -> None:
-    """Start opening (or copying) the console sign-in for `target`, else the active session."""
+def open_console(
+    app: RoleswitchApp,
+    target: Target | None,
+    *,
+    copy: bool = False,
+    profile: str | None = None,
+    confirmed: bool = False,
+) -> None:
+    """Start opening (or copying) the console sign-in for `target`, else the session in
+    `profile` (default: the active profile) with its own credentials. A confirm-gated
+    target is assumed for the console only after a yes, as on the command line."""
     if app.services.console is None:
         app.notify("The console is not available here.", severity="warning")
         return
     if app in _opening:
         app.notify("Still opening the console; wait for it to finish.", severity="warning")
         return
-    session = app.session
+    session = app.session_in(profile) if profile is not None else app.session
     if target is not None and session is not None and session.target_name == target.name:
         target = None  # the active role: its session signs in, no new STS call
     if target is None and session is None:
@@ -42,6 +51,16 @@ def open_console(app: RoleswitchApp, target: Target | None, *, copy: bool = Fals
     if target is not None and not target.valid:
         app.notify(f"{target.name} cannot be assumed: {target.problem}", severity="error")
         return
+    if target is not None and not confirmed and app.catalogue.needs_confirmation(target):
+
+        def confirmed_yes(yes: bool | None) -> None:
+            if yes:
+                open_console(app, target, copy=copy, profile=profile, confirmed=True)
+            else:
+                app.notify(f"Cancelled: the console was not opened as {target.name}.")
+
+        app.push_screen(app.confirm_screen(f"Open the console as {target.name}?", target), confirmed_yes)
+        return
     if target is not None and target.needs_mfa and not app.mfa_session_usable(target):
         from roleswitch.ui.screens.mfa import MfaScreen
 
@@ -49,18 +68,21 @@ def open_console(app: RoleswitchApp, target: Target | None, *, copy: bool = Fals
             if code is None:
                 app.notify("Cancelled: the console was not opened.")
             else:
-                _run(app, target, code, copy)
+                _run(app, target, code, copy, profile)
 
         app.push_screen(MfaScreen(target, app.mfa_reason()), answered)
         return
-    _run(app, target, None, copy)
+    _run(app, target, None, copy, profile)
 
 
-def _run(app: RoleswitchApp, target: Target | None, code: str | None, copy: bool) -> None:
+def _run(
+    app: RoleswitchApp, target: Target | None, code: str | None, copy: bool, profile: str | None
+) -> None:
     services = app.services
     make_opener = services.console
     assert make_opener is not None  # checked by open_console
-    settings, profile, catalogue = app.settings, app.profile, app.catalogue
+    settings, catalogue = app.settings, app.catalogue
+    profile = profile or app.profile
     now = services.clock.now()
     _opening.add(app)
 

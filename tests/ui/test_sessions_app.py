@@ -560,7 +560,9 @@ async def test_the_key_bar_names_the_new_keys_when_it_has_room(home):
         assert "^t Sessions" in line and "^y" not in line, line  # the keys it must name keep their room
 
 
-async def test_b_on_the_sessions_screen_opens_the_console_as_that_sessions_role(home, stand_in, browser):
+async def test_b_on_the_sessions_screen_opens_the_console_with_that_sessions_credentials(
+    home, stand_in, browser
+):
     from roleswitch.core.console import ConsoleOpener
 
     toml, record = browser
@@ -573,5 +575,46 @@ async def test_b_on_the_sessions_screen_opens_the_console_as_that_sessions_role(
         await settle(app, pilot)
         argv = console_tests.recorded(record)
         assert any("signin" in arg or "federation" in arg.lower() for arg in argv), argv
-        assert sts.calls == [("staging/Deploy", None)]  # assumed for the console only
+        assert sts.calls == []  # the session's own credentials sign in: no new role session
         assert key_of("dev") == key("DEV1")  # nothing written
+
+
+async def test_ctrl_o_on_a_confirm_gated_target_asks_and_writes_yes_into_the_command(home):
+    app, _, _ = make(home)
+    config = home.config
+    before = config.read_bytes()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.targets.highlighted.name == "prod/Admin"
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.label == "production"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert config.read_bytes() == before  # no: nothing written
+        await pilot.press("ctrl+o", "y")
+        await settle(app, pilot)
+    written = config.read_text()
+    assert "credential-process prod/Admin --yes\n" in written, written
+
+
+async def test_ctrl_b_on_a_confirm_gated_target_asks_before_assuming_it_for_the_console(
+    home, stand_in, browser
+):
+    from roleswitch.core.console import ConsoleOpener
+
+    toml, record = browser
+    app, sts, _ = make(home, toml=toml)
+    app.services.console = ConsoleOpener
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.targets.highlighted.name == "prod/Admin"
+        await pilot.press("ctrl+b")
+        assert isinstance(app.screen, ConfirmScreen) and app.screen.label == "production"
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert sts.calls == []
+        assert not record.exists()  # no browser opened
+        await pilot.press("ctrl+b", "y")
+        await settle(app, pilot)
+        assert sts.calls == [("prod/Admin", None)]
+        assert console_tests.recorded(record)
