@@ -45,7 +45,7 @@ from roleswitch.core.clock import (
     seconds_left,
     urgency,
 )
-from roleswitch.core.credentials_file import NO_SESSION
+from roleswitch.core.credentials_file import CHOOSE_ANOTHER, NO_SESSION
 from roleswitch.core.errors import NameTaken, RoleswitchError, SessionReplaced
 from roleswitch.core.file_watch import FileWatch
 from roleswitch.core.model import (
@@ -1571,8 +1571,8 @@ class RoleswitchApp(App[None]):
             def run() -> str | None:
                 try:
                     credentials.check_writable(name, source_profile=source)
-                except RoleswitchError as error:
-                    return str(error)
+                except RoleswitchError as error:  # the command line's advice, said for this dialog
+                    return str(error).replace(CHOOSE_ANOTHER, "type another name.")
                 return None
 
             return await asyncio.to_thread(run)

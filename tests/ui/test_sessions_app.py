@@ -378,7 +378,9 @@ async def test_ctrl_y_assumes_into_a_named_profile_with_the_clis_refusals(home):
             await pilot.pause(0.02)
             if app.screen.checked and app.screen.checked[0] == "corp":
                 break
-        assert "source profile is 'corp'" in (app.screen.checked[1] or "")
+        refusal = app.screen.checked[1] or ""
+        assert "source profile is 'corp'" in refusal and refusal.endswith("type another name."), refusal
+        assert "--profile" not in refusal  # the command line's advice is not this dialog's
         await pilot.press("enter")
         assert isinstance(app.screen, ProfilePrompt)  # refused: still asking
         name.value = "deploy"
