@@ -94,7 +94,8 @@ class TargetFilter:
         self._tiers: Recent[str, tuple[tuple[int, ...], ...]] = Recent()
         # query -> (its matches, term -> (in one piece, starting a word, exact)); see rank()
         self._qualities: Recent[str, tuple[tuple[int, ...], dict[str, _Quality]]] = Recent()
-        self._by_field: dict[str, tuple[int, ...]] | None = None  # see _exact()
+        # see _exact(): a field found in one text maps to its index, not to a tuple of one
+        self._by_field: dict[str, int | tuple[int, ...]] | None = None
         self._by_word_start: dict[str, tuple[int, ...]] | None = None  # see prepare()
 
     def __len__(self) -> int:
@@ -198,11 +199,17 @@ class TargetFilter:
         """The texts with a field that is exactly `term`, ascending: one lookup."""
         if self._by_field is None:
             by_field: dict[str, list[int]] = {}
-            for index, text in enumerate(self._text_list()):
+            for index, text in zip(self._all, self._text_list(), strict=True):  # _all's ints, shared
                 for field in set(text.split("\n")):
                     by_field.setdefault(field, []).append(index)
-            self._by_field = _as_tuples(by_field)
-        return self._by_field.get(term, ())
+            # In place, as _as_tuples; most fields are in one text, and a tuple of one
+            # costs 56 bytes more than the index alone (unwrapped below).
+            packed: dict[str, int | tuple[int, ...]] = by_field  # type: ignore[assignment]
+            for field, indices in by_field.items():
+                packed[field] = indices[0] if len(indices) == 1 else tuple(indices)
+            self._by_field = packed
+        found = self._by_field.get(term, ())
+        return (found,) if isinstance(found, int) else found
 
     def prepare(self) -> None:
         """Make the texts and the one-character index now (when idle), not on the first
@@ -210,7 +217,7 @@ class TargetFilter:
         texts = self._text_list()
         if self._by_char is None:
             by_char: dict[str, list[int]] = {}
-            for index, text in enumerate(texts):
+            for index, text in zip(self._all, texts, strict=True):
                 for ch in set(text):
                     by_char.setdefault(ch, []).append(index)
             # Tuples, not sets: a third of the memory; a query makes a set of the smallest.
@@ -218,7 +225,7 @@ class TargetFilter:
         if self._by_word_start is None:
             by_word_start: dict[str, list[int]] = {}
             find_starts = _WORD_START.findall
-            for index, text in enumerate(texts):
+            for index, text in zip(self._all, texts, strict=True):
                 for ch in set(find_starts(text)):
                     by_word_start.setdefault(ch, []).append(index)
             self._by_word_start = _as_tuples(by_word_start)
@@ -255,7 +262,7 @@ class TargetFilter:
         """The texts holding every character of `term`, ascending (all of them until the
         index is prepared)."""
         if self._by_char is None:
-            return range(self._count)
+            return self._all
         found = sorted((self._by_char.get(ch, ()) for ch in set(term)), key=len)
         if len(found) == 1:
             return found[0]
@@ -265,7 +272,7 @@ class TargetFilter:
         """The candidates whose text matches `term`."""
         texts = self._text_list()
         search = _term_pattern(term).search
-        if isinstance(candidates, range) and len(candidates) == len(texts):
+        if candidates is self._all:  # its ints, not new ones: results share them
             return tuple(compress(candidates, map(search, texts)))
         return tuple(compress(candidates, map(search, map(texts.__getitem__, candidates))))
 

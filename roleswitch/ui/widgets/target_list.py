@@ -51,6 +51,11 @@ if TYPE_CHECKING:  # core.usage is imported after the first frame (launch.LazyUs
 RECENT_SHOWN = 5  # the Recent group's rows
 PIN_MARK = "★"
 ENVIRONMENT_WIDTH = 14  # the most an environment's label takes at a row's right
+# Rendered rows kept (see render_line), the oldest dropped first: a 40-row screen for
+# each of the filter's last 12 queries. Each strip carries Textual's own caches and the
+# strips derived from it, about 1.1 KB a row: up to 4,096 of them were kept (3,600 after
+# ten queries typed and deleted, 4 MB).
+STRIPS_KEPT = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -592,9 +597,10 @@ class TargetList(ScrollView, can_focus=True):
             else:
                 segments = self._target_segments(row, highlighted, width)
             strip = Strip(segments).adjust_cell_length(width, self._base(highlighted)).crop(0, width)
-            if len(self._strips) > 4096:
-                self._strips.clear()
-            self._strips[key] = strip
+            strips = self._strips
+            if len(strips) >= STRIPS_KEPT:
+                del strips[next(iter(strips))]  # the oldest
+            strips[key] = strip
         return strip
 
     def notify_style_update(self) -> None:
