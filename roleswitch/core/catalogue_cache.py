@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from roleswitch.core.catalogue import TomlPart
     from roleswitch.core.model import Catalogue, Settings
 
 _FORMAT = 5  # the cache layout: columns, some as runs; notes; sources; environments
@@ -81,6 +82,7 @@ _BUILDERS = (
 DISCOVERY_PREFIX = "sso-discovery-"
 ORGANIZATION_PREFIX = "organization-"
 DISCOVERY_PREFIXES: tuple[str, ...] = (DISCOVERY_PREFIX, ORGANIZATION_PREFIX)
+TOML_PART_FILE = "catalogue-toml.json"  # beside the entry: see load_catalogue_cached
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
@@ -142,22 +144,36 @@ def load_catalogue_cached(
     )
     discovery_folder = discovery_folder or paths.cache_dir()
     found = _key(config, toml, credentials)
-    key, sections = found if found is not None else (None, None)
+    key, sections, toml_key = found if found is not None else (None, None, None)
     if key is not None:
         key += "\0" + discovery_key(discovery_folder)
     entry = Path(folder or paths.cache_dir()) / "catalogue.json"
-    if key is not None and sections is not None and _trusted(entry.parent, create=False):
+    toml_entry = entry.with_name(TOML_PART_FILE)
+    trusted = key is not None and _trusted(entry.parent, create=False)
+    if trusted and key is not None and sections is not None:
         cached = _read(entry, key, sections)
         if cached is not None:
             return cached
     from roleswitch.core.catalogue import load_catalogue  # the parsers: only on a miss
 
-    catalogue = load_catalogue(config, toml, credentials, discovery_folder=discovery_folder)
+    # The TOML's own part, kept apart: an edit of the AWS config does not parse it again.
+    part = _read_toml_part(toml_entry, toml_key) if trusted and toml_key is not None else None
+    made: list[TomlPart] = []
+    catalogue = load_catalogue(
+        config,
+        toml,
+        credentials,
+        discovery_folder=discovery_folder,
+        toml_part=part,
+        made_toml_part=made.append,
+    )
     if key is not None and sections is not None:
         write_key, write_sections = key, sections
 
         def write() -> None:
             _write(entry, write_key, catalogue, write_sections)
+            if made and toml_key is not None:
+                _write_toml_part(toml_entry, toml_key, made[0])
 
         if defer_write is None:
             write()
@@ -166,12 +182,12 @@ def load_catalogue_cached(
     return catalogue
 
 
-def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, Sections] | None:
+def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, Sections, str] | None:
     """What the catalogue was built from, as one string: the format, the paths, a checksum
     and length of the config and TOML; and the credentials file's section names, which
     the entry's `sources` are checked against (None: the file is not UTF-8, and its bytes
     join the key, since the problem says where it is not: no sections). None if a file
-    is unreadable."""
+    is unreadable. Third, the key of the TOML's own part: the format and the TOML's."""
     parts = [f"{_FORMAT}/{__version__}/{_code_fingerprint()}"]
     for path in (config, toml):
         try:
@@ -182,20 +198,21 @@ def _key(config: Path, toml: Path, credentials: Path) -> tuple[str, Sections] | 
         except OSError:
             return None  # let the full load say what is wrong
         parts.append(f"{path}:{_checksum(data)}")
+    toml_key = f"{parts[0]}\0{parts[2]}"
     try:
         data = read_regular_file(credentials)
     except FileNotFoundError:
         parts.append(f"{credentials}:missing")
-        return "\0".join(parts), Sections("")
+        return "\0".join(parts), Sections(""), toml_key
     except OSError:
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         parts.append(f"{credentials}:not-utf-8:{_checksum(data)}")
-        return "\0".join(parts), Sections("")
+        return "\0".join(parts), Sections(""), toml_key
     parts.append(f"{credentials}:sections")
-    return "\0".join(parts), Sections(text)
+    return "\0".join(parts), Sections(text), toml_key
 
 
 class Sections:
@@ -283,29 +300,88 @@ def _trusted(folder: Path, *, create: bool) -> bool:
         return False
 
 
+def _read_entry(entry: Path, key: str) -> dict | None:
+    """The entry's JSON if it is for `key` (None if not). The key is the entry's first
+    field, so a stale entry is told by its first bytes, without decoding the rest."""
+    from roleswitch.core.private_folder import effective_uid
+
+    raw = read_regular_file(entry, follow_symlinks=False, owner=effective_uid())
+    if not raw.startswith(json.dumps({"key": key}, separators=(",", ":"))[:-1].encode("utf-8") + b","):
+        return None
+    data = json.loads(raw)
+    return data if isinstance(data, dict) and data.get("key") == key else None
+
+
+def _targets_encoded(targets) -> list:
+    target_fields, _ = _field_names()
+    return [_encoded([getattr(t, name) for t in targets]) for name in target_fields]
+
+
+def _targets_decoded(data: dict) -> tuple:
+    """The targets of an entry's `count` and `targets` columns."""
+    from roleswitch.core.model import Target
+
+    target_fields, _ = _field_names()
+    count = data["count"]
+    columns = [
+        _decoded(column, count, tuples=name in _TUPLE_FIELDS)
+        for name, column in zip(target_fields, data["targets"], strict=True)
+    ]
+    return tuple(map(Target, *columns))
+
+
+def _read_toml_part(entry: Path, key: str) -> TomlPart | None:
+    from roleswitch.core.catalogue import TomlPart
+
+    try:
+        data = _read_entry(entry, key)
+        if data is None:
+            return None
+        labels = {
+            account: (environment, tuple(tags)) for account, (environment, tags) in data["labels"].items()
+        }
+        return TomlPart(
+            settings=_settings_decoded(data["settings"]),
+            targets=_targets_decoded(data),
+            account_names=dict(data["account_names"]),
+            account_labels=labels,
+            problems=tuple(data["problems"]),
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _write_toml_part(entry: Path, key: str, part: TomlPart) -> None:
+    _write_entry(
+        entry,
+        {
+            "key": key,
+            "count": len(part.targets),
+            "targets": _targets_encoded(part.targets),
+            "settings": _settings_encoded(part.settings),
+            "account_names": dict(part.account_names),
+            "labels": {account: [env, list(tags)] for account, (env, tags) in part.account_labels.items()},
+            "problems": list(part.problems),
+        },
+    )
+
+
 def _read(entry: Path, key: str, sections: Sections) -> Catalogue | None:
     from types import MappingProxyType
 
-    from roleswitch.core.model import Catalogue, Target
-    from roleswitch.core.private_folder import effective_uid
+    from roleswitch.core.model import Catalogue
 
-    target_fields, _ = _field_names()
     try:
-        data = json.loads(read_regular_file(entry, follow_symlinks=False, owner=effective_uid()))
-        if data.get("key") != key:
+        data = _read_entry(entry, key)
+        if data is None:
             return None
         sources = data["sources"]
         if not isinstance(sources, dict) or any(
             (name in sections) != there for name, there in sources.items()
         ):
             return None  # a source that a target names appeared or went
-        count = data["count"]
-        columns = [
-            _decoded(column, count, tuples=name in _TUPLE_FIELDS)
-            for name, column in zip(target_fields, data["targets"], strict=True)
-        ]
         return Catalogue(
-            targets=tuple(map(Target, *columns)),
+            targets=_targets_decoded(data),
             settings=_settings_decoded(data["settings"]),
             problems=tuple(data["problems"]),
             account_names=MappingProxyType(dict(data["account_names"])),
@@ -370,21 +446,27 @@ def _decoded(column: list, count: int, *, tuples: bool = False) -> list:
 
 
 def _write(entry: Path, key: str, catalogue: Catalogue, sections: Sections) -> None:
+    targets = catalogue.targets
+    _write_entry(
+        entry,
+        {
+            "key": key,
+            "count": len(targets),
+            "targets": _targets_encoded(targets),
+            "settings": _settings_encoded(catalogue.settings),
+            "problems": list(catalogue.problems),
+            "account_names": dict(catalogue.account_names),
+            "notes": list(catalogue.notes),
+            "sources": {name: name in sections for name in sorted(named_sources(catalogue))},
+        },
+    )
+
+
+def _write_entry(entry: Path, data: dict) -> None:
+    """`data` as the JSON at `entry`, "key" first (see _read_entry)."""
     from roleswitch.core.guarded_file import atomic_write
 
-    target_fields, _ = _field_names()
     if not _trusted(entry.parent, create=True):
         return  # a cache that cannot be written or trusted only makes the next start slower
-    targets = catalogue.targets
-    data = {
-        "key": key,
-        "count": len(targets),
-        "targets": [_encoded([getattr(t, name) for t in targets]) for name in target_fields],
-        "settings": _settings_encoded(catalogue.settings),
-        "problems": list(catalogue.problems),
-        "account_names": dict(catalogue.account_names),
-        "notes": list(catalogue.notes),
-        "sources": {name: name in sections for name in sorted(named_sources(catalogue))},
-    }
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, TypeError, ValueError):  # TypeError: a value JSON cannot hold
         atomic_write(entry, json.dumps(data, separators=(",", ":")).encode("utf-8"), 0o600)
