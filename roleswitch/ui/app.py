@@ -1198,21 +1198,33 @@ class RoleswitchApp(App[None]):
             self._count_text = text
             self.count_label.update(text, layout=False)  # fixed width: no relayout per keystroke
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_event(self, event: events.Event) -> None:
         """A printable key typed in the list starts a new filter with it (only `?` and `/`
         act there, and no letter: commands are ctrl keys). Once a search has started and
         its keys are still on their way to the box, `?` and `/` are part of it too:
-        `prod/Admin` typed in one go must not lose its `/`."""
-        if (
-            isinstance(self.focused, TargetList)
+        `prod/Admin` typed in one go must not lose its `/`.
+
+        Decided here, in the order the keys arrive, and not when a key has reached the list
+        and bubbled back: a busy list (a resize repainting it) let the focus reach the box
+        first, and the keys still queued at the list were dropped, so `prod readonly` and
+        Enter filtered `prod` and assumed production/Admin (seen in tmux)."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self.typed_in_list(event):
+            self.filter_input.start_typing(event.character or "")
+            return
+        await super().on_event(event)
+
+    def typed_in_list(self, event: events.Key) -> bool:
+        """A printable key for the list, or for the main screen while nothing has the focus
+        (a dialog just closed, its focus not yet given back): typing always filters."""
+        focused = self.focused
+        in_list = isinstance(focused, TargetList) or (focused is None and len(self.screen_stack) == 1)
+        return bool(
+            in_list
             and event.is_printable
             and event.character
             and not event.key.startswith(("alt+", "ctrl+", "meta+", "super+"))
             and (event.key not in self.active_bindings or self.filter_input.typing_pending)
-        ):
-            event.stop()
-            event.prevent_default()
-            self.filter_input.start_typing(event.character)
+        )
 
     # --- actions -------------------------------------------------------------------
 

@@ -473,3 +473,22 @@ async def test_other_file_writes_run_off_the_event_loop(home, action, monkeypatc
         release.set()
         await settle(app, pilot)
         assert loop_threads == [False]
+
+
+async def test_keys_typed_while_nothing_has_the_focus_filter_and_enter_assumes_them(home):
+    """Between a dialog closing and the focus coming back (or in a repaint that moves it),
+    nothing has the focus and keys went to the screen, which dropped them: `prod readonly`
+    and Enter filtered `prod` and assumed production/Admin (seen in tmux)."""
+    from textual import events
+
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await assume_prod_admin(app, pilot)
+        app.set_focus(None)
+        for key, character in [*((c, c) for c in "stag"), ("space", " "), *((c, c) for c in "dep")]:
+            app.post_message(events.Key(key, character))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(app, pilot)
+        assert app.filter_input.value == "stag dep"
+        assert [name for name, _code in sts.calls][-1] == "staging/Deploy"
