@@ -27,7 +27,8 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, count, repeat
+from itertools import accumulate, chain, count, repeat
+from operator import attrgetter
 from typing import overload
 
 from rich.segment import Segment
@@ -187,19 +188,19 @@ class TargetList(ScrollView, can_focus=True):
         keep = keep or self.highlighted
         self._catalogue = catalogue
         self._labels, self._account_labels = {}, {}
-        self._targets, self._account_of, self._accounts = [], [], []
-        self._account_start = []
-        for number, account in enumerate(catalogue.accounts()):
-            self._accounts.append((account.account_id, account.name, len(account.targets)))
-            self._account_start.append(len(self._targets))
-            for target in account.targets:
-                self._targets.append(target)
-                self._account_of.append(number)
-        self._account_start.append(len(self._targets))
-        self._index_of = {t.name: i for i, t in enumerate(self._targets)}
+        # Flattened in C (chain, repeat, accumulate): a Python loop over every target cost
+        # 22 ms of a start at 100,000 targets.
+        accounts = catalogue.accounts()
+        self._accounts = [(account.account_id, account.name, len(account.targets)) for account in accounts]
+        self._targets = list(chain.from_iterable(account.targets for account in accounts))
+        sizes = [len(account.targets) for account in accounts]
+        self._account_of = list(chain.from_iterable(map(repeat, range(len(sizes)), sizes)))
+        self._account_start = list(accumulate(sizes, initial=0))
+        self._filter = TargetFilter(_SearchTexts(self._targets))
+        # The filter's ints (matches of no query: 0 to N - 1), not another N of them.
+        self._index_of = dict(zip(map(_NAME, self._targets), self._filter.matches(""), strict=True))
         self._views = Recent()
         self._strips.clear()
-        self._filter = TargetFilter(_SearchTexts(self._targets))
         self._widths = self._catalogue_widths = (
             min(max((len(t.role_name) for t in self._targets), default=8), 28),
             min(max((len(t.source_label) for t in self._targets), default=6), 18),
@@ -778,6 +779,7 @@ _PINNED, _RECENT = 0, 1
 _GROUP_TITLES = ("Pinned", "Recent")
 
 
+_NAME = attrgetter("name")
 _UNKNOWN: tuple[str, Style | None] = ("", None)  # not looked up yet (a label is never empty)
 
 
