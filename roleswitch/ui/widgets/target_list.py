@@ -336,17 +336,18 @@ class TargetList(ScrollView, can_focus=True):
         counts: dict[int, int] = {}
         start, account_of = self._account_start, self._account_of
         if len(tiers) == 1:
-            target_rows: list[int] = []
+            first_row, run_starts = len(rows), []
             k, shown = 0, len(matches)
             while k < shown:
                 account = account_of[matches[k]]
                 end = bisect.bisect_left(matches, start[account + 1], k)
                 rows.append(-(account + 1))
                 counts[account] = end - k
-                target_rows.extend(range(len(rows), len(rows) + end - k))
+                run_starts.append(k)
                 rows.extend(matches[k:end])
                 k = end
-            view = _View(matches, rows, counts, matches, target_rows, {} if key else self._group_row_of)
+            runs = (first_row, run_starts)
+            view = _View(matches, rows, counts, matches, runs, {} if key else self._group_row_of)
         else:
             # At most how many runs of one account's matches the tiers hold (a preferred
             # match is a tier of one): few runs of many matches each go by runs.
@@ -812,7 +813,7 @@ class _View:
     its copy in the Pinned or Recent group; -(n + 1) for the header of account n, and for
     the groups' headers past the accounts' (see `_PINNED`, `_RECENT`)."""
 
-    __slots__ = ("_groups", "_target_rows", "best", "counts", "matches", "rows")
+    __slots__ = ("_groups", "_runs", "best", "counts", "matches", "rows")
 
     def __init__(
         self,
@@ -820,14 +821,18 @@ class _View:
         rows: list[int],
         counts: dict[int, int],
         best: tuple[int, ...],
-        target_rows: list[int] | None = None,
+        runs: tuple[int, list[int]] | None = None,
         groups: dict[int, int] | None = None,
     ) -> None:
         self.matches = matches  # the target indices shown, ascending
         self.rows = rows  # see the class's docstring
         self.counts = counts  # account -> how many of its targets are shown
         self.best = best  # the best matches, ascending
-        self._target_rows = target_rows  # the row of each of `matches`, when rows follow their order
+        # When rows follow the order of `matches`, one account's run after another: the row
+        # of the first run's header, and where in `matches` each run starts. The row of
+        # matches[k] is then found, not stored (a row number per match held 10,000 ints
+        # for each query remembered).
+        self._runs = runs
         self._groups = groups or {}  # target index -> the row of its copy in a group
 
     def row_of(self, index: int, *, in_group: bool = True) -> int:
@@ -846,10 +851,11 @@ class _View:
         return [*rows, row] if row >= 0 else rows
 
     def _account_row_of(self, index: int) -> int:
-        if self._target_rows is not None:
+        if self._runs is not None:
             k = bisect.bisect_left(self.matches, index)
             if k < len(self.matches) and self.matches[k] == index:
-                return self._target_rows[k]
+                first_row, run_starts = self._runs
+                return first_row + k + bisect.bisect_right(run_starts, k)  # one header per run so far
             return -1
         try:
             return self.rows.index(index)  # a scan in C; the one asked for is mostly near the top
