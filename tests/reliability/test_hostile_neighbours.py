@@ -317,7 +317,8 @@ def test_a_sigkilled_lock_holder_leaves_no_lock_file_after_the_next_call(home, m
     assert not list(cache_folder(home).glob("*.lock"))
     kill_while_holding("yet another entry")
     assert cli("logout").returncode == 0
-    assert [p.name for p in cache_folder(home).iterdir()] == ["catalogue.json"]
+    # Only the catalogue's caches are left (the entry and the TOML's part beside it).
+    assert sorted(p.name for p in cache_folder(home).iterdir()) == ["catalogue-toml.json", "catalogue.json"]
 
 
 # --- SecretCache.put and delete take the entry's lock ---------------------------------
