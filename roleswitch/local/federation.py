@@ -95,7 +95,10 @@ class FederationStandIn:
 
     def start(self) -> FederationStandIn:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="federation-stand-in", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="federation-stand-in",
+            daemon=True,
         )
         self._thread.start()
         return self

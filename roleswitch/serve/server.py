@@ -312,7 +312,7 @@ class CredentialServer:
     def start(self) -> CredentialServer:
         serve = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name="roleswitch-serve",
             daemon=True,
         )
