@@ -293,6 +293,7 @@ class RoleswitchApp(App[None]):
         self.organization_refresh = OrganizationRefresh(self)
         # The sessions outside the active profile, by profile, in file order.
         self.others: dict[str, ActiveSession] = {}
+        self.others_read = False  # the other sessions have been read once (after the first frame)
         self.session_problems: dict[str, str] = {}  # profile: its last auto-renewal's failure note
         self._auto_tried: dict[str, object] = {}  # profile: the expiry auto-renew acted on
         self.renew_queue: list[str] = []  # profiles waiting for their auto-renewal, one STS call at a time
@@ -352,6 +353,7 @@ class RoleswitchApp(App[None]):
         self.sso_key.read_statuses(at_start=True)  # after the first frame: file reads, in the background
         self.organization_refresh.start()
         self.read_usage()
+        self.call_after_refresh(self.read_others_at_start)  # in a turn of its own
 
     def on_resize(self, event: events.Resize) -> None:
         self.screen.set_class(event.size.width < WIDE, "-narrow")
@@ -369,9 +371,11 @@ class RoleswitchApp(App[None]):
             self.session = self.services.credentials.read_active(self.profile)
         except RoleswitchError as error:
             self.session, session_problem = None, str(error)
-        # The other sessions right after the first frame (a scan of the file, a line of its
-        # own that does not move the list): start-up pays for nothing it does not show first.
-        self.call_after_refresh(self.read_others_at_start)
+        # The other sessions (a scan of the file, a line of its own that does not move the
+        # list): at start, once the app has settled (settle_in), so the first frame pays for
+        # nothing it does not show; on a reload, right after its frame.
+        if self.others_read:
+            self.call_after_refresh(self.read_others_at_start)
         # Highlighted once, on the active role when there is one: a first highlight that
         # is at once moved would cost start-up a second round of updates.
         self.targets.set_catalogue(
@@ -678,6 +682,7 @@ class RoleswitchApp(App[None]):
         return ConfirmScreen(question, colour=environment.colour, label=environment.name)
 
     def read_others_at_start(self) -> None:
+        self.others_read = True
         found = self.read_others()
         if found:
             self.others = found

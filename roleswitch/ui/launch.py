@@ -87,7 +87,6 @@ def real_services(
     from roleswitch.core.credentials_file import CredentialsFile
     from roleswitch.core.mfa_sessions import MfaSessionStore, forget_cached_credentials
     from roleswitch.core.sdk_profiles import SdkProfiles
-    from roleswitch.core.settings_store import save_setting
     from roleswitch.core.sts import StsClient
     from roleswitch.ui.app import Services
 
@@ -135,6 +134,13 @@ class LazyUsageStore:
 
     def record_use(self, name: str, now) -> None:
         self._made().record_use(name, now)
+
+
+def save_setting(key: str, value: object) -> None:
+    """ctrl+a's `auto_renew = ...` in the TOML (imported at first use, not at start-up)."""
+    from roleswitch.core.settings_store import save_setting as save
+
+    save(key, value)
 
 
 def remember_profile(target, profile: str) -> None:

@@ -96,6 +96,16 @@ def key_of(profile: str) -> str | None:
     return session.access_key_id if session else None
 
 
+async def others_read(app, pilot) -> None:
+    """Wait until the app has read the other sessions: once it has settled after the first
+    frame (about 0.3 s), as the app reads them at start."""
+    for _ in range(100):
+        if app.others_read:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 def strip_text(app) -> str:
     return str(app.query_one(SessionStrip).render())
 
@@ -110,7 +120,7 @@ async def test_three_live_sessions_in_the_strip_the_rows_and_the_sessions_screen
     app, _, clock = make(home)
     await three_sessions(home, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         assert app.session.target_name == "staging/ReadOnly"
         assert list(app.others) == ["dev", "ops"]
         strip = app.query_one(SessionStrip)
@@ -153,7 +163,7 @@ async def test_sessions_screen_renews_clears_and_makes_default(home):
     app, sts, clock = make(home)
     await three_sessions(home, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press("ctrl+t")
         await pilot.press("down")  # [dev]
         assert app.screen.selected_profile == "dev"
@@ -195,7 +205,7 @@ async def test_each_session_auto_renews_on_its_own_one_sts_call_at_a_time(home):
     put_session(clock, "dev", "staging/Deploy", 4 * 60, "DEV1")  # inside too
     sts.gate = threading.Event()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         app.tick()
         await pilot.pause()
         assert len(sts.calls) == 1  # one at a time: the second waits in the queue
@@ -220,7 +230,7 @@ async def test_each_failed_auto_renewal_keeps_its_own_note(home):
     put_session(clock, "dev", "staging/Deploy", 4 * 60, "DEV1")
     sts.fail_with = AssumeError("Access denied.")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         app.tick()
         await settle(app, pilot)
         await settle(app, pilot)
@@ -235,7 +245,7 @@ async def test_another_terminal_changing_a_non_active_session_is_followed_and_sa
     app, _, clock = make(home)
     await three_sessions(home, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         put_session(clock, "dev", "staging/ReadOnly", 30 * 60, "OTHER1")
         app.tick()
         await pilot.pause()
@@ -264,7 +274,7 @@ async def test_a_renewal_of_a_non_active_session_never_overwrites_another_termin
     await three_sessions(home, clock)
     sts.gate = threading.Event()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         app.renew_profile("dev")
         await pilot.pause()
         for _ in range(200):
@@ -282,7 +292,7 @@ async def test_a_renewal_of_a_non_active_session_never_overwrites_another_termin
 async def test_a_confirm_gated_target_asks_before_assume_and_renew(home):
     app, sts, _ = make(home)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         assert app.targets.highlighted.name == "prod/Admin"
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmScreen)
@@ -310,7 +320,7 @@ async def test_a_confirm_gated_target_asks_before_assume_and_renew(home):
 async def test_a_yes_at_assume_counts_for_that_sessions_auto_renewals(home):
     app, sts, clock = make(home, toml=AUTO_TOML)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press("enter", "y")
         await settle(app, pilot)
         assert len(sts.calls) == 1
@@ -326,7 +336,7 @@ async def test_a_session_assumed_elsewhere_asks_once_at_its_first_auto_renewal(h
     put_session(clock, "default", "prod/Admin", 5 * 60, "DEFAULT1")
     put_session(clock, "prod", "prod/Admin", 4 * 60, "PROD1")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         app.tick()
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)  # the active one first
@@ -355,7 +365,7 @@ async def test_a_session_assumed_elsewhere_asks_once_at_its_first_auto_renewal(h
 async def test_enter_on_a_target_with_a_profile_writes_that_profile(home):
     app, sts, _ = make(home, profiles={"staging/ReadOnly": "ro"})
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press(*"stg read", "enter")
         await settle(app, pilot)
         assert sts.calls == [("staging/ReadOnly", None)]
@@ -368,7 +378,7 @@ async def test_enter_on_a_target_with_a_profile_writes_that_profile(home):
 async def test_ctrl_y_assumes_into_a_named_profile_with_the_clis_refusals(home):
     app, sts, _ = make(home)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press(*"stg deploy")
         await pilot.press("ctrl+y")
         assert isinstance(app.screen, ProfilePrompt)
@@ -397,7 +407,7 @@ async def test_ctrl_y_can_remember_the_profile_in_the_toml(home):
     app, sts, _ = make(home)
     app.services.remember_profile = remember_profile
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press(*"stg deploy")
         await pilot.press("ctrl+y")
         prompt = app.screen
@@ -421,7 +431,7 @@ async def test_ctrl_y_can_remember_the_profile_in_the_toml(home):
 async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
     app, _, _ = make(home, usage=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press(*"stg deploy", "escape")
         assert app.targets.highlighted.name == "staging/Deploy"
         await pilot.press("ctrl+f")
@@ -438,7 +448,7 @@ async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
 async def test_every_assume_is_recorded_as_a_use(home):
     app, _, _ = make(home, usage=True)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press(*"stg deploy", "enter")
         await settle(app, pilot)
         await settle(app, pilot)
@@ -449,7 +459,7 @@ async def test_ctrl_g_picks_the_region_and_a_renewal_keeps_it(home):
     app, _, clock = make(home)
     put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
     async with app.run_test(size=(140, 30)) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press("ctrl+g")
         await settle(app, pilot)
         assert isinstance(app.screen, RegionPicker)
@@ -476,7 +486,7 @@ async def test_the_palette_has_sessions_region_pin_and_assume_into(home):
     app, _, clock = make(home)
     put_session(clock, "default", "staging/ReadOnly", 50 * 60, "DEFAULT1")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
 
         async def run(query: str) -> None:
             await pilot.press("ctrl+p")
@@ -498,7 +508,7 @@ async def test_the_palette_has_sessions_region_pin_and_assume_into(home):
 async def test_help_names_the_new_keys(home):
     app, _, _ = make(home)
     async with app.run_test(size=(100, 60)) as pilot:
-        await pilot.pause()  # the other sessions are read after the first frame
+        await others_read(app, pilot)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(screen_lines(app))
@@ -515,7 +525,7 @@ async def test_the_strip_costs_the_list_no_row_at_80x24(home):
     app, _, _ = make_app(home, clock=clock)
     app.services.load_catalogue = with_environments(load_catalogue)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await others_read(app, pilot)
         assert app.query_one(SessionStrip).display
         assert app.query_one(TargetList).region.height == alone
 
@@ -526,7 +536,7 @@ async def test_the_strip_says_how_many_more_when_it_runs_short(home):
     for n in range(6):
         put_session(clock, f"profile-number-{n}", "staging/Deploy", (30 + n) * 60, f"P{n}")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await others_read(app, pilot)
         line = screen_lines(app)[1]
         assert "[profile-number-0] staging/Deploy 30m" in line, line
         assert line.rstrip().endswith("more (ctrl+t)"), line

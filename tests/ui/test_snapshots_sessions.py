@@ -8,7 +8,7 @@ Update after an intended UI change with
 from __future__ import annotations
 
 from tests.ui.helpers import settle
-from tests.ui.test_sessions_app import make, put_session
+from tests.ui.test_sessions_app import make, others_read, put_session
 
 
 def three_live_sessions(home):
@@ -20,6 +20,7 @@ def three_live_sessions(home):
 
 
 async def sessions_screen(pilot):
+    await others_read(pilot.app, pilot)
     await pilot.press("ctrl+t")
     await pilot.pause()
     pilot.app.clear_notifications()
@@ -36,7 +37,7 @@ def test_sessions_screen_three_live_sessions_120x40(home, snap_compare):
 
 def test_main_screen_with_the_strip_of_other_sessions_80x24(home, snap_compare):
     async def run_before(pilot):
-        await pilot.pause()  # the other sessions are read right after the first frame
+        await others_read(pilot.app, pilot)  # the other sessions are read once the app has settled
 
     assert snap_compare(three_live_sessions(home), terminal_size=(80, 24), run_before=run_before)
 
