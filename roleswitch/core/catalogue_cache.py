@@ -319,7 +319,7 @@ def _targets_encoded(targets) -> list:
 
 def _targets_decoded(data: dict) -> tuple:
     """The targets of an entry's `count` and `targets` columns."""
-    from roleswitch.core.model import Target
+    from roleswitch.core.model import targets_from_columns
 
     target_fields, _ = _field_names()
     count = data["count"]
@@ -327,7 +327,7 @@ def _targets_decoded(data: dict) -> tuple:
         _decoded(column, count, tuples=name in _TUPLE_FIELDS)
         for name, column in zip(target_fields, data["targets"], strict=True)
     ]
-    return tuple(map(Target, *columns))
+    return targets_from_columns(columns)
 
 
 def _read_toml_part(entry: Path, key: str) -> TomlPart | None:

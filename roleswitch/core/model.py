@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from roleswitch.core.paths import DEFAULT_ACTIVE_PROFILE
 
@@ -180,6 +181,72 @@ class Target:
 
 # The slots' own setters: they skip the frozen class's refusing __setattr__.
 _TARGET_SETTERS = tuple(Target.__dict__[f.name].__set__ for f in fields(Target))
+
+
+class _TargetBeingMade:
+    """Target's slots, set by plain assignments, then the object becomes a Target.
+
+    A frozen class refuses assignment, so its __init__ calls each slot's setter: 21 calls
+    per target, 150 ms of a start at 100,000 targets. This class has the same slots (so
+    the same layout: Python allows the change of class) and the interpreter's own fast
+    slot stores: a third of the time. Only for positional values in field order
+    (`targets_from_columns`); a test keeps the two lists of fields equal.
+    """
+
+    __slots__ = Target.__slots__
+
+    def __init__(
+        self,
+        name: str,
+        origin: str,
+        role_arn: str,
+        account_id: str,
+        role_name: str,
+        account_name: str | None,
+        source_profile: str | None,
+        credential_source: str | None,
+        region: str | None,
+        mfa_serial: str | None,
+        external_id: str | None,
+        duration_seconds: int | None,
+        session_name: str | None,
+        file: str,
+        line: int | None,
+        problem: str | None,
+        sso_session: str | None,
+        sso_source: str | None,
+        environment: str | None,
+        tags: tuple[str, ...],
+        profile: str | None,
+    ) -> None:
+        self.name = name
+        self.origin = origin
+        self.role_arn = role_arn
+        self.account_id = account_id
+        self.role_name = role_name
+        self.account_name = account_name
+        self.source_profile = source_profile
+        self.credential_source = credential_source
+        self.region = region
+        self.mfa_serial = mfa_serial
+        self.external_id = external_id
+        self.duration_seconds = duration_seconds
+        self.session_name = session_name
+        self.file = file
+        self.line = line
+        self.problem = problem
+        self.sso_session = sso_session
+        self.sso_source = sso_source
+        self.environment = environment
+        self.tags = tags
+        self.profile = profile
+        self.__class__ = Target  # type: ignore[assignment]
+
+
+def targets_from_columns(columns: Sequence[Sequence[Any]]) -> tuple[Target, ...]:
+    """Targets from one column of values per field, in Target's field order: what
+    `tuple(map(Target, *columns))` gives, at a third of the cost."""
+    return tuple(map(_TargetBeingMade, *columns))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
