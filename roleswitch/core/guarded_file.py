@@ -126,14 +126,7 @@ class GuardedFile:
         self.check_replaceable()  # before a lock file is made next to a device, say
         real = Path(os.path.realpath(self.path))
         ensure_private_folder(real.parent)
-        busy = f"Another program has held the lock on {self.path} for {LOCK_TIMEOUT_SECONDS:.0f}s; try again."
-        with holding(
-            str(real.parent / f".{real.name}.roleswitch-lock"),
-            LOCK_TIMEOUT_SECONDS,
-            busy=busy,
-            unable=lambda reason: f"Cannot lock {self.path} ({reason}); check the folder's permissions.",
-        ):
-            remove_stale_temp_files(real)
+        with locked_beside(real, shown=self.path):
             yield
 
     def permission_warning(self) -> str | None:
@@ -187,6 +180,23 @@ def holding(lock_path: str, timeout: float, *, busy: str, unable: Callable[[str]
         yield
     finally:
         lock.__exit__(None, None, None)
+
+
+@contextlib.contextmanager
+def locked_beside(real: Path, *, shown: Path | None = None) -> Iterator[None]:
+    """Hold the lock file next to `real` (`.NAME.roleswitch-lock`, gone after), with the
+    temporary files a dead writer of `real` left cleaned up first; `shown` is the path the
+    sentences name (the one the person gave, before symlinks)."""
+    shown = shown or real
+    busy = f"Another program has held the lock on {shown} for {LOCK_TIMEOUT_SECONDS:.0f}s; try again."
+    with holding(
+        str(real.parent / f".{real.name}.roleswitch-lock"),
+        LOCK_TIMEOUT_SECONDS,
+        busy=busy,
+        unable=lambda reason: f"Cannot lock {shown} ({reason}); check the folder's permissions.",
+    ):
+        remove_stale_temp_files(real)
+        yield
 
 
 def _temp_prefix(path: Path) -> str:

@@ -38,12 +38,7 @@ from pathlib import Path
 
 from roleswitch.core import paths
 from roleswitch.core.errors import RoleswitchError
-from roleswitch.core.guarded_file import (
-    LOCK_TIMEOUT_SECONDS,
-    atomic_write,
-    holding,
-    remove_stale_temp_files,
-)
+from roleswitch.core.guarded_file import atomic_write, locked_beside
 from roleswitch.core.private_folder import cache_folder_problem, effective_uid
 from roleswitch.core.regular_file import NotRegularFile, read_regular_file
 
@@ -200,14 +195,7 @@ class UsageStore:
         if problem is not None:
             raise UsageError(problem)
         path = self.path
-        busy = f"Another program has held the lock on {path} for {LOCK_TIMEOUT_SECONDS:.0f}s; try again."
-        with holding(
-            str(path.parent / f".{path.name}.roleswitch-lock"),
-            LOCK_TIMEOUT_SECONDS,
-            busy=busy,
-            unable=lambda reason: f"Cannot lock {path} ({reason}); check the folder's permissions.",
-        ):
-            remove_stale_temp_files(path)
+        with locked_beside(path):
             document, problem, newer = self._read()
             if newer:
                 raise UsageError(problem or "")
