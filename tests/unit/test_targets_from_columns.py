@@ -33,3 +33,19 @@ def test_made_targets_equal_those_target_makes_and_stay_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         made[0].name = "other"  # type: ignore[misc]
     assert dataclasses.replace(made[0], region="x").region == "x"
+
+
+def test_accounts_gather_an_accounts_runs_in_file_order_and_find_takes_the_last_of_a_name():
+    def target(name: str, account: str) -> Target:
+        return Target(name, "aws-config", f"arn:aws:iam::{account}:role/R", account, "R")
+
+    from roleswitch.core.model import Catalogue
+
+    targets = (target("a", "2"), target("b", "1"), target("c", "2"), target("d", "1"), target("e", "2"))
+    catalogue = Catalogue(targets=(*targets, target("a", "3")))
+    assert [(a.account_id, [t.name for t in a.targets]) for a in catalogue.accounts()] == [
+        ("1", ["b", "d"]),
+        ("2", ["a", "c", "e"]),
+        ("3", ["a"]),
+    ]
+    assert catalogue.find("a").account_id == "3" and catalogue.find("zzz") is None
