@@ -19,6 +19,12 @@ every hop of a chain of role profiles is itself a target.
 `load_catalogue_cached(defer_write=...)` hands the write of a fresh entry to
 the caller, so the app can write it after its first frame, off the UI thread.
 
+Beside the entry, `catalogue-toml.json` keeps what roleswitch's TOML alone gives
+(catalogue.TomlPart: settings, its targets before they are checked against the AWS
+files, account names and labels, its problems), keyed on the TOML's bytes only: after
+an edit of the AWS config, a miss parses the config again but not the TOML, two thirds
+of a 10,000-target load. A TOML with `sso` or `discover` tables keeps no part.
+
 It is stored by column, and a column whose values come in runs (the account
 id, the file, the source profile of consecutive targets) as one value per run:
 the file is a third the size, it decodes faster, and each run's value is one
