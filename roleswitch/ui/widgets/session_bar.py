@@ -173,7 +173,7 @@ def environment_style(colour: str | None) -> str:
     parsed = parse_colour(colour)
     if parsed is None:
         return "bold reverse"
-    return f"bold {parsed.get_contrast_text().hex} on {parsed.hex}"
+    return f"bold {parsed.get_contrast_text().hex6} on {parsed.hex6}"
 
 
 def _shorten(text: str, room: int | None) -> str:
