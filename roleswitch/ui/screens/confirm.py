@@ -16,8 +16,9 @@ from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from roleswitch.ui.screens.dialog import Dialog
 
 
 def parse_colour(colour: str | None) -> Color | None:
@@ -30,7 +31,7 @@ def parse_colour(colour: str | None) -> Color | None:
         return None
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     AUTO_FOCUS = "#no"
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="confirm-yes"),
@@ -58,7 +59,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button("No (n)", id="no", compact=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+        self.answer(yes)

@@ -12,12 +12,12 @@ import re
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 from roleswitch.core import validate
 from roleswitch.core.errors import ValidationError
 from roleswitch.core.model import Target
+from roleswitch.ui.screens.dialog import Dialog
 
 HINT = "Enter to assume · Esc to cancel"
 _SEPARATORS = re.compile(r"[\s\-]")
@@ -34,7 +34,7 @@ class MfaCodeInput(Input):
         super().replace(_SEPARATORS.sub("", text), start, end)
 
 
-class MfaScreen(ModalScreen[str | None]):
+class MfaScreen(Dialog[str | None]):
     """Returns the code, or None when the person presses Escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="mfa-cancel")]
@@ -73,7 +73,7 @@ class MfaScreen(ModalScreen[str | None]):
             hint.update(str(error))
             hint.add_class("error")
             return
-        self.dismiss(code)
+        self.answer(code)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)

@@ -25,11 +25,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label
 
 from roleswitch.core.errors import RoleswitchError
 from roleswitch.core.ini import section_name_problem
+from roleswitch.ui.screens.dialog import Dialog
 
 ProfileCheck = Callable[[str], Awaitable[str | None]] | Callable[[str], str | None]
 
@@ -53,7 +53,7 @@ def name_problem(name: str) -> str | None:
     return f"The profile name {problem}; choose another." if problem else None
 
 
-class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
+class ProfilePrompt(Dialog[tuple[str, bool] | None]):
     """Returns `(profile, remember)`, or None when the person presses Escape."""
 
     DEFAULT_CSS = """
@@ -74,7 +74,6 @@ class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
         self.can_remember = can_remember
         self.checked: tuple[str, str | None] | None = None  # the last name checked, and its answer
         self._submit_when_checked: str | None = None  # Enter was pressed while this name was checked
-        self._answered = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="profile-dialog", classes="dialog"):
@@ -119,11 +118,10 @@ class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
         self._show(f"Checking [{name}]…")
 
     def action_cancel(self) -> None:
-        if self._answered:
+        if self.answered:
             return
-        self._answered = True
         self.workers.cancel_group(self, "profile-check")
-        self.dismiss(None)
+        self.answer(None)
 
     def _consider(self, name: str) -> None:
         problem = name_problem(name)
@@ -161,11 +159,10 @@ class ProfilePrompt(ModalScreen[tuple[str, bool] | None]):
             self._show(f"Enter assumes into [{name}].")
 
     def _accept(self, name: str) -> None:
-        if self._answered:
+        if self.answered:
             return
-        self._answered = True
         remember = self.can_remember and self.query_one("#profile-remember", Checkbox).value
-        self.dismiss((name, remember))
+        self.answer((name, remember))
 
     def _show(self, text: str, *, error: bool = False) -> None:
         verdict = self.query_one("#profile-verdict", Label)

@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
+
+from roleswitch.ui.screens.dialog import Dialog
 
 HINT = "Type to filter · ↑↓ · Enter picks · Esc cancels"
 # The dialog's rows around the list: border and padding 4, title 2, filter 2, list margin 1,
@@ -33,7 +34,7 @@ def matching(regions: Sequence[str], query: str) -> list[str]:
     return [region for region in regions if all(word in region.lower() for word in words)]
 
 
-class RegionPicker(ModalScreen[str | None]):
+class RegionPicker(Dialog[str | None]):
     """Returns the region picked, or None when the person presses Escape."""
 
     DEFAULT_CSS = """
@@ -94,17 +95,17 @@ class RegionPicker(ModalScreen[str | None]):
         event.stop()
         highlighted = self.options.highlighted
         if highlighted is not None and highlighted < len(self.shown):
-            self.dismiss(self.shown[highlighted])
+            self.answer(self.shown[highlighted])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(event.option.id)
+        self.answer(event.option.id)
 
     def action_move(self, action: str) -> None:
         getattr(self.options, f"action_{action}")()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
 
     def _show(self, query: str) -> None:
         self.shown = matching(self.regions, query)

@@ -1,0 +1,73 @@
+"""Keys that arrive together (fast typing in tmux) never answer a dialog twice.
+
+A terminal delivers a quick Enter, Enter in one read: both keys reach the dialog before
+the first answer has taken it off the screen, and a second dismiss used to pop a screen
+that was not there (ScreenStackError, the app gone). Each test posts the keys before
+awaiting anything, as a terminal's one read does.
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+from roleswitch.ui.screens.confirm import ConfirmScreen
+from roleswitch.ui.screens.mfa import MfaScreen
+from roleswitch.ui.screens.region_picker import RegionPicker
+from tests.ui.helpers import make_app, settle, write_sandbox
+from tests.ui.test_issue15_dialogs import REGIONS, Host
+
+SIZE = (100, 30)
+
+
+def burst(app, *keys: str) -> None:
+    """Post `keys` (names or characters) at once, as one read from a terminal."""
+    for key in keys:
+        character = {"enter": "\r", "space": " ", "tab": "\t"}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+async def test_mfa_enter_twice_assumes_once_and_keeps_the_app(home):
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"breakglass", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MfaScreen)
+        burst(app, *"123456", "enter", "enter")
+        await settle(app, pilot)
+        assert sts.calls == [("prod/BreakGlass", "123456")]
+        assert not isinstance(app.screen, MfaScreen)
+    assert app.return_code in (0, None)
+
+
+async def test_region_picker_enter_twice_picks_once():
+    app = Host(RegionPicker(REGIONS, "eu-west-1", "Region for [default]"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, *"eu-west-2", "enter", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.answer == "eu-west-2"
+    assert app.return_code in (0, None)
+
+
+async def test_confirm_y_twice_answers_once():
+    app = Host(ConfirmScreen("Remove [default]?"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, "y", "y")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.answer is True
+    assert app.return_code in (0, None)
+
+
+async def test_confirm_enter_twice_on_no_answers_no_once():
+    app = Host(ConfirmScreen("Remove [default]?"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, "enter", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.answer is False
+    assert app.return_code in (0, None)
