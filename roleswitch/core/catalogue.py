@@ -176,6 +176,8 @@ def load_catalogue(
         problems=tuple(dict.fromkeys(problems)),
         account_names=MappingProxyType(account_names),
         notes=tuple(found.notes),
+        sso_configured=sso is not None,
+        organizations_configured="discover" in toml_data,
     )
 
 

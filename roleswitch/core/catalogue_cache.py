@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from roleswitch.core.catalogue import TomlPart
     from roleswitch.core.model import Catalogue, Settings
 
-_FORMAT = 5  # the cache layout: columns, some as runs; notes; sources; environments
+_FORMAT = 6  # the cache layout: columns, some as runs; notes; sources; environments; sso, organizations
 # Target fields that are tuples (JSON arrays in the cache).
 _TUPLE_FIELDS = frozenset({"tags"})
 # The modules whose code decides what a target is, from the files to the fields.
@@ -392,6 +392,8 @@ def _read(entry: Path, key: str, sections: Sections) -> Catalogue | None:
             problems=tuple(data["problems"]),
             account_names=MappingProxyType(dict(data["account_names"])),
             notes=tuple(data["notes"]),
+            sso_configured=data["sso"] is True,
+            organizations_configured=data["organizations"] is True,
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
@@ -463,6 +465,8 @@ def _write(entry: Path, key: str, catalogue: Catalogue, sections: Sections) -> N
             "problems": list(catalogue.problems),
             "account_names": dict(catalogue.account_names),
             "notes": list(catalogue.notes),
+            "sso": catalogue.sso_configured,
+            "organizations": catalogue.organizations_configured,
             "sources": {name: name in sections for name in sorted(named_sources(catalogue))},
         },
     )

@@ -275,6 +275,10 @@ class Catalogue:
     # Things to tell the person that are not wrong, e.g. an SSO session never discovered:
     # shown by `roleswitch list`, not warned about by every command.
     notes: tuple[str, ...] = ()
+    # Whether the files configure any IAM Identity Center session, or any organisation to
+    # discover: with neither, the app need not read them again after its first frame.
+    sso_configured: bool = False
+    organizations_configured: bool = False
     _by_name: Mapping[str, Target] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

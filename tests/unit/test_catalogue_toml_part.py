@@ -69,3 +69,16 @@ def test_a_damaged_part_is_ignored(home):
     part_file(home).write_text(text.replace('"count":', '"count":1'))  # columns no longer add up
     home.config.write_text(CONFIG + "\n")
     assert load_catalogue_cached() == load_catalogue()
+
+
+def test_the_catalogue_says_whether_sso_sessions_or_organisations_are_configured(home):
+    home.write(config=CONFIG, toml=TOML)
+    for catalogue in (load_catalogue_cached(), load_catalogue_cached(), load_catalogue()):
+        assert not catalogue.sso_configured and not catalogue.organizations_configured
+    session = "\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    home.config.write_text(CONFIG + session)  # a config edit: the TOML's part is used
+    for catalogue in (load_catalogue_cached(), load_catalogue_cached(), load_catalogue()):
+        assert catalogue.sso_configured and not catalogue.organizations_configured
+    home.write(config=CONFIG, toml=TOML + '\n[discover.corp]\nsource_profile = "corp"\n')
+    for catalogue in (load_catalogue_cached(), load_catalogue_cached(), load_catalogue()):
+        assert catalogue.organizations_configured and not catalogue.sso_configured
