@@ -24,9 +24,11 @@ from functools import partial
 from itertools import chain, islice
 from weakref import WeakKeyDictionary
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.app import App
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
+from textual.widgets import Button, Input, OptionList
 
 from roleswitch.core.filtering import TargetFilter, match_spans
 from roleswitch.core.model import Catalogue, Target
@@ -45,6 +47,32 @@ PLAIN_VERBS = (ASSUME, SDK_PROFILE)  # offered for a query without a verb
 # Above any score Textual's fuzzy matcher gives its own commands (theme, keys, quit ...) for a
 # query of this many characters: roleswitch's entries come first, in the filter's order.
 _SCORE_PER_CHARACTER = 8
+
+
+class OncePalette(CommandPalette):
+    """Textual's palette, choosing one command at most.
+
+    Enter, Enter read together (fast typing in tmux) both reach the palette before its
+    first choice has closed it: Textual's palette then chose again, dismissed a screen
+    that was no longer there (ScreenStackError, the app gone) or ran a second command.
+    Once the palette is no longer the screen on top, a choice (Enter in the box, a pick
+    in the list, a button) is dropped before Textual's own handlers see it.
+    """
+
+    def _drop_once_closed(self, event: Input.Submitted | OptionList.OptionSelected | Button.Pressed) -> None:
+        if not self.is_active:
+            event.stop()
+            event.prevent_default()  # Textual's handlers (the base class's) are not called
+
+    on_input_submitted = _drop_once_closed
+    on_option_list_option_selected = _drop_once_closed
+    on_button_pressed = _drop_once_closed
+
+
+def open_palette(app: App) -> None:
+    """Open the command palette (App.action_command_palette's job) as a `OncePalette`."""
+    if app.use_command_palette and not CommandPalette.is_open(app):
+        app.push_screen(OncePalette(id="--command-palette"))
 
 
 @dataclass

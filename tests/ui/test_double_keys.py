@@ -71,3 +71,30 @@ async def test_confirm_enter_twice_on_no_answers_no_once():
         await pilot.pause()
         assert app.answer is False
     assert app.return_code in (0, None)
+
+
+async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home, monkeypatch):
+    from textual.command import CommandList, CommandPalette
+
+    from roleswitch.ui.app import RoleswitchApp
+    from roleswitch.ui.commands import open_palette
+    from roleswitch.ui.screens.sessions import SessionsScreen
+
+    # What RoleswitchApp.action_command_palette is to do (app.py belongs to another change).
+    monkeypatch.setattr(RoleswitchApp, "action_command_palette", open_palette)
+    write_sandbox(home)
+    app, _, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sessions")
+        commands = app.screen.query_one(CommandList)
+        for _ in range(40):  # until this query's entries replace the empty palette's
+            await pilot.pause(0.05)
+            if commands.option_count and str(commands.get_option_at_index(0).prompt).startswith("sessions"):
+                break
+        burst(app, "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionsScreen)
+        assert not any(isinstance(screen, CommandPalette) for screen in app.screen_stack)
+    assert app.return_code in (0, None)
