@@ -191,3 +191,22 @@ async def test_an_unconfigured_or_unparsable_colour_still_names_the_environment(
             row = list(tl.render_line(5))
             labels = [s for s in row if s.text.strip() == "production"]
             assert labels and labels[0].style.bgcolor == row[0].style.bgcolor  # the list's own
+
+
+async def test_a_copy_in_a_group_keeps_its_account_when_a_status_leaves_little_room():
+    """Three Admins in Recent, one with a session: at 80 columns its status took the room
+    and its account was dropped, so nothing told it from the others (seen in tmux)."""
+    app = ListHost(
+        catalogue(
+            environments={"production": Environment("production", "#cc0000", True)}, prod_env="production"
+        )
+    )
+    async with app.run_test(size=(56, 20)) as pilot:
+        tl = app.query_one(TargetList)
+        tl.set_usage(USAGE)
+        await pilot.pause()
+        tl.set_row_status("prod/Deploy", RowStatus("59m [proddeploy]", "calm"))
+        await pilot.pause()
+        painted = widget_lines(app, tl)
+        assert "59m [proddeploy]" in painted[1], painted[1]
+        assert "Produ" in painted[1], painted[1]  # its account, shortened rather than dropped

@@ -708,10 +708,17 @@ class TargetList(ScrollView, can_focus=True):
             (_fit(target.region or "-", 14), dim),
             ("MFA" if target.needs_mfa else "   ", self._styled(highlighted, "mfa")),
         ]
+        where_column = 0
         if width >= 99:  # a 100-column list, less its scroll bar
             columns.insert(0, (_fit(target.name, 26), dim))
+            where_column = 1
         for n, (text, style) in enumerate(columns):
             if room < len(text) + 2:
+                if where is not None and n == where_column and room >= 8:
+                    # A copy in Pinned or Recent: its account is what tells three Admins
+                    # apart, so it is shortened to the room left rather than dropped.
+                    segments.append(Segment(f"{_fit(where, room - 2)}  ", style))
+                    room = 0
                 break
             if n == 0 and width >= 99:
                 segments += self._marked(text, style)  # the target's name: searched, so marked
