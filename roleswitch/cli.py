@@ -464,7 +464,8 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     Shared by assume, env and exec; returns (profile to write or None, result, settings).
     """
     from roleswitch.core.assume_flow import assume_with_mfa
-    from roleswitch.core.credentials_file import CredentialsFile
+    from roleswitch.core.credentials_file import CHOOSE_ANOTHER, CredentialsFile
+    from roleswitch.core.errors import WriteRefused
     from roleswitch.core.mfa_sessions import MfaSessionStore
     from roleswitch.core.sts import StsClient
 
@@ -473,7 +474,18 @@ def _assume(args: argparse.Namespace, *, writes: bool):
     check_profile = None
     if writes:
         check_profile = args.profile or target.profile or catalogue.settings.active_profile
-        CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
+        try:
+            CredentialsFile().check_writable(check_profile, source_profile=target.source_profile)
+        except WriteRefused as refused:
+            if args.profile or not target.profile:
+                raise
+            raise WriteRefused(  # the profile is the target's own, not the active profile
+                str(refused).replace(
+                    CHOOSE_ANOTHER,
+                    f'{target.name} goes there because of its profile = "{target.profile}" in '
+                    "roleswitch's config; change that, or pass --profile NAME.",
+                )
+            ) from None
     _confirm(catalogue, target, args)
     store = MfaSessionStore()
     result = assume_with_mfa(

@@ -247,3 +247,15 @@ def test_list_shows_environment_tags_profile_and_pins(roles, capsys):
         "prod",
     )
     assert rows["dev/Dev"]["pinned"] and not rows["prod/Admin"]["pinned"]
+
+
+def test_a_targets_own_profile_holding_keys_is_refused_naming_that_setting(roles, capsys):
+    """[prod] comes from prod/Admin's `profile = "prod"`: the refusal points there, not at
+    the active profile the person never chose here."""
+    with open(roles.credentials, "a") as file:
+        file.write("\n[prod]\naws_access_key_id = AKIAHANDWRITTEN00001\naws_secret_access_key = x\n")
+    before = roles.credentials.read_bytes()
+    code, _out, err = run(capsys, "assume", "prod/Admin", "--yes")
+    assert code == 1
+    assert 'its profile = "prod" in roleswitch\'s config' in err and "active_profile" not in err, err
+    assert roles.credentials.read_bytes() == before
