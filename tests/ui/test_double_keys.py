@@ -9,12 +9,14 @@ awaiting anything, as a terminal's one read does.
 from __future__ import annotations
 
 from textual import events
+from textual.widgets import Checkbox
 
 from roleswitch.ui.screens.confirm import ConfirmScreen
 from roleswitch.ui.screens.mfa import MfaScreen
+from roleswitch.ui.screens.profile_prompt import ProfilePrompt
 from roleswitch.ui.screens.region_picker import RegionPicker
 from tests.ui.helpers import make_app, settle, write_sandbox
-from tests.ui.test_issue15_dialogs import REGIONS, Host
+from tests.ui.test_issue15_dialogs import REGIONS, UNANSWERED, Checks, Host, until
 
 SIZE = (100, 30)
 
@@ -98,3 +100,42 @@ async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home,
         assert isinstance(app.screen, SessionsScreen)
         assert not any(isinstance(screen, CommandPalette) for screen in app.screen_stack)
     assert app.return_code in (0, None)
+
+
+# -- ProfilePrompt: the hint's path, "Tab, Space: remember" then Enter --------------------------
+
+
+async def test_profile_prompt_enter_on_the_remember_box_assumes_and_keeps_it_ticked():
+    app = Host(ProfilePrompt("prod/Admin", "prod", Checks(), can_remember=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "space")
+        assert app.screen.query_one(Checkbox).value
+        await pilot.press("enter")
+        await until(pilot, lambda: app.answer is not UNANSWERED)
+    assert app.answer == ("prod", True)
+
+
+async def test_profile_prompt_enter_on_the_unticked_box_assumes_without_remembering():
+    app = Host(ProfilePrompt("prod/Admin", "prod", Checks(), can_remember=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("tab", "enter")
+        await until(pilot, lambda: app.answer is not UNANSWERED)
+    assert app.answer == ("prod", False)
+
+
+async def test_profile_prompt_tab_space_enter_in_one_read_remembers_and_keeps_the_name():
+    app = Host(ProfilePrompt("prod/Admin", "prod", Checks(), can_remember=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, "tab", "space", "enter")
+        await until(pilot, lambda: app.answer is not UNANSWERED)
+    assert app.answer == ("prod", True)
+
+
+async def test_profile_prompt_keeps_a_space_typed_inside_a_name():
+    app = Host(ProfilePrompt("prod/Admin", "", Checks(), can_remember=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, *"my", "space", *"work", "enter")
+        await until(pilot, lambda: app.answer is not UNANSWERED)
+    assert app.answer == ("my work", False)

@@ -19,7 +19,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -39,10 +39,39 @@ EMPTY = "Type the name of the profile to write."
 
 
 class WrappingCheckbox(Checkbox):
-    """A checkbox whose label wraps (a long target name) instead of being cut off."""
+    """A checkbox whose label wraps (a long target name) instead of being cut off.
+
+    Space ticks it; Enter assumes, as from the name (a checkbox's Enter would tick it back:
+    "Tab, Space, Enter" remembered nothing and assumed nothing)."""
+
+    BINDINGS = [
+        Binding("space", "toggle_button", "Toggle", show=False),
+        Binding("enter", "screen.assume", "Assume", show=False),
+    ]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return max(1, len(self.render().wrap(width)))
+
+
+class NameInput(Input):
+    """The name box. Tab leaves it at once, and keys that reach it after it has lost the
+    focus go on to the field that has it, as if typed one by one.
+
+    A terminal delivers "Tab, Space, Enter" typed fast in one read: every key reaches the
+    box before Tab (passed up to the app's binding) has moved the focus, so the space went
+    into the name (`prod `, refused) instead of ticking "Remember"."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused is self  # now (has_focus waits for the Blur event, queued)
+        if event.key == "tab" or not focused:
+            event.stop()
+            event.prevent_default()  # neither Input's nor Widget's own key handling
+            if event.key == "tab" and focused:
+                self.screen.focus_next()
+            else:  # the focused field gets it, in the order the keys came
+                self.app.post_message(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
 
 
 def name_problem(name: str) -> str | None:
@@ -80,7 +109,7 @@ class ProfilePrompt(Dialog[tuple[str, bool] | None]):
             yield Label(
                 f"Assume {self.target_name} into which profile?", classes="dialog-title", markup=False
             )
-            yield Input(self.default, placeholder="profile name", id="profile-name", compact=True)
+            yield NameInput(self.default, placeholder="profile name", id="profile-name", compact=True)
             yield Label("", id="profile-verdict", markup=False)
             if self.can_remember:
                 yield WrappingCheckbox(
@@ -103,7 +132,11 @@ class ProfilePrompt(Dialog[tuple[str, bool] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        name = event.value
+        self.action_assume()
+
+    def action_assume(self) -> None:
+        """Enter, in the name or on the remember box: assume into the name once it is checked."""
+        name = self.name_input.value
         problem = name_problem(name)
         if problem:
             self._show(problem, error=True)
