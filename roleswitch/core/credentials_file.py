@@ -285,14 +285,25 @@ class CredentialsFile:
             check = self._expecting(expect_access_key_id)
             self.file.replace_bytes(upsert_section_bytes(data or b"", profile, lines, check), created=False)
 
-    def clear(self, profile: str) -> bool:
-        """Remove `profile` if roleswitch wrote it; False if there was nothing to remove."""
+    def clear(self, profile: str, *, expect_access_key_id: str | None = None) -> bool:
+        """Remove `profile` if roleswitch wrote it; False if there was nothing to remove.
+
+        With `expect_access_key_id`, only if `profile` still holds roleswitch's session with
+        that key id (checked under the lock): else `SessionReplaced` and the file is untouched,
+        so a clear never removes a session another program wrote after it was asked about."""
         with self._locked():
             text = self._read_text()
-            if text is None:
+            if text is None and expect_access_key_id is None:
                 return False
-            section = self._check_section(scan(text.removeprefix(BOM)), profile)
-            if section is None or section.values.get("manager") != MANAGER:
+            section = self._check_section(scan((text or "").removeprefix(BOM)), profile)
+            ours = section is not None and section.values.get("manager") == MANAGER
+            if expect_access_key_id is not None and (
+                not ours or section is None or section.values.get("aws_access_key_id") != expect_access_key_id
+            ):
+                raise SessionReplaced(
+                    f"Another program changed [{profile}] since you were asked; nothing was removed."
+                )
+            if text is None or section is None or not ours:
                 return False
             self._replace(remove_section(text, section), created=False)
             return True

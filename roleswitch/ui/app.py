@@ -30,7 +30,6 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 from textual.widgets.input import Selection
 
@@ -101,7 +100,7 @@ class CredentialsStore(Protocol):
     def read_credentials(self, profile: str) -> Any: ...
     def check_writable(self, profile: str, *, source_profile: str | None = None) -> None: ...
     def write(self, profile: str, result: AssumeResult, *, expect_access_key_id: Any = None) -> None: ...
-    def clear(self, profile: str) -> bool: ...
+    def clear(self, profile: str, *, expect_access_key_id: str | None = None) -> bool: ...
     def permission_warning(self) -> str | None: ...
 
     # Looked up with getattr, so a stand-in without them still runs the app: sessions()
@@ -356,7 +355,9 @@ class RoleswitchApp(App[None]):
         self.call_after_refresh(self.read_others_at_start)  # in a turn of its own
 
     def on_resize(self, event: events.Resize) -> None:
-        self.screen.set_class(event.size.width < WIDE, "-narrow")
+        # On the main screen, even while another (Sessions, a dialog) is on top of it.
+        if self.screen_stack:
+            self.screen_stack[0].set_class(event.size.width < WIDE, "-narrow")
 
     def load(self) -> None:
         """(Re)read the catalogue and the active session; problems become notifications."""
@@ -432,7 +433,12 @@ class RoleswitchApp(App[None]):
             notes.append(
                 Note(f"MFA session {format_left(mfa_left)}{suffix}", f"MFA {format_left_coarse(mfa_left)}")
             )
-        if self.auto_renew:
+        held = self.held_back(self.session)
+        if held == "waits for yes":
+            notes.append(Note("auto-renew waits for your yes: ctrl+r", "waits for yes"))
+        elif held:
+            notes.append(Note("auto-renew declined for this session", "auto-renew declined"))
+        elif self.auto_renew:
             notes.append(Note("auto-renew on", "auto-renew"))
         notes += self.serve_key.notes()
         notes += self.organization_refresh.notes()
@@ -522,6 +528,7 @@ class RoleswitchApp(App[None]):
                     environment.name if environment is not None else "",
                     environment.colour if environment is not None else None,
                     profile in self.session_problems,
+                    self.held_back(session),
                 )
             )
         self.strip.show(entries)
@@ -569,18 +576,27 @@ class RoleswitchApp(App[None]):
         return rows
 
     def auto_renew_text(self, session: ActiveSession, active: bool) -> str:
+        """The Sessions screen's Auto column (short: it fits at 80 columns)."""
         if not self.auto_renew:
             return "off"
+        held = self.held_back(session)
+        if held:
+            return held
         problem = self.renew_problem if active else self.session_problems.get(session.profile)
-        if problem is not None:
-            return "failed"
+        return "failed" if problem is not None else "on"
+
+    def held_back(self, session: ActiveSession | None) -> str:
+        """Why auto-renew leaves `session` alone although it is on: "waits for yes" (a
+        confirm-gated session nobody said yes for: ctrl+r or r asks), "declined" (a no at
+        ctrl+a's question); "" when it renews it."""
+        if session is None or not self.auto_renew:
+            return ""
         target = self.catalogue.find(session.target_name or "")
-        if target is not None and self.catalogue.needs_confirmation(target):
-            if self.declined.get(session.profile) == target.name:
-                return "declined"
-            if self.confirmed.get(session.profile) != target.name:
-                return "on (asks)"
-        return "on"
+        if target is None or not self.catalogue.needs_confirmation(target):
+            return ""
+        if self.confirmed.get(session.profile) == target.name:
+            return ""
+        return "declined" if self.declined.get(session.profile) == target.name else "waits for yes"
 
     def next_renewal(self) -> None:
         """Start the next queued auto-renewal when nothing else is being assumed."""
@@ -597,7 +613,8 @@ class RoleswitchApp(App[None]):
 
     def auto_renew_session(self, session: ActiveSession) -> bool:
         """Start renewing `session` (any profile) on its own; False (and why, kept as its
-        note) when it cannot start. A confirm-gated one asks once per session first."""
+        note) when it cannot start. A confirm-gated one nobody said yes for is left alone,
+        with one notification (see held_back); it never asks unprompted."""
         profile = session.profile
         active = profile == self.profile
         target = self.catalogue.find(session.target_name or "")
@@ -607,19 +624,18 @@ class RoleswitchApp(App[None]):
             problem = self.mfa_ended_problem(target)
         elif (signed_out := self.sso_key.renewal_problem(target)) is not None:
             problem = signed_out  # paused until a sign-in, rather than failing at every expiry
-        elif self.catalogue.needs_confirmation(target) and self.declined.get(profile) == target.name:
-            problem = (
-                f"Auto-renew did not renew {target.name} in [{profile}]: you said no when asked; "
-                "renew it yourself (ctrl+t, r)."
+        elif held := self.held_back(session):
+            # Never a question nobody asked for (the next y or n typed would answer it): a
+            # confirm-gated session is renewed only after a yes (ctrl+a's, or ctrl+r / r).
+            if held == "declined":
+                said = "you said no to auto-renewing it, so renew it yourself: ctrl+r (r in Sessions)"
+            else:
+                said = "auto-renew waits for your yes: ctrl+r (r in Sessions)"
+            self.notify(
+                f"{target.name} in [{profile}] nears its end; {said}.", severity="warning", timeout=12
             )
-        elif self.catalogue.needs_confirmation(target) and self.confirmed.get(profile) != target.name:
-            if self.asking or isinstance(self.screen, ModalScreen):  # one question at a time: ask after it
-                if active:
-                    self._auto_tried_for = None
-                else:
-                    self._auto_tried.pop(profile, None)
-                return True
-            self.ask_renewal_confirmation(session, target)
+            if active:
+                self.bell()
             return True
         else:
             self.start_assume(target, renewal=True, automatic=True, profile=profile, renewing=session)
@@ -630,47 +646,6 @@ class RoleswitchApp(App[None]):
             self.notify(problem, severity="warning")
             self.session_problems[profile] = self.failed_note("auto-renew could not start")
         return False
-
-    def ask_renewal_confirmation(self, session: ActiveSession, target: Target) -> None:
-        """Once per session: may auto-renew renew this confirm-gated session? No (or Esc)
-        means no renewal for this session, and a note says why."""
-        profile = session.profile
-        self.asking = True
-
-        def answered(yes: bool | None) -> None:
-            self.asking = False
-            if not yes:
-                self.declined[profile] = target.name
-                note = self.failed_note("auto-renew declined")
-                if profile == self.profile:
-                    self.renew_problem = note
-                else:
-                    self.session_problems[profile] = note
-                self.notify(
-                    f"Auto-renew will not renew {target.name} in [{profile}]: not confirmed. "
-                    "Renew it yourself when you need it (ctrl+r, or ctrl+t then r).",
-                    severity="warning",
-                    timeout=12,
-                )
-                self.tick()
-                return
-            self.confirmed[profile] = target.name
-            current = self.session if profile == self.profile else self.others.get(profile)
-            if current is None or not same_session(current, session):
-                return  # replaced meanwhile: nothing to renew
-            if self.busy is not None:
-                self.renew_queue.insert(0, profile)
-                return
-            self.start_assume(target, renewal=True, automatic=True, profile=profile, renewing=current)
-
-        self.push_screen(
-            self.confirm_screen(
-                f"Auto-renew {target.name} in [{profile}]? It is confirm-gated; yes counts for this "
-                "session's renewals from now on.",
-                target,
-            ),
-            answered,
-        )
 
     def confirm_screen(self, question: str, target: Target | None):
         """The y/N dialog, in the colour of the target's environment when it has one."""
@@ -889,6 +864,7 @@ class RoleswitchApp(App[None]):
             return
         if renewal and renewing is None:
             renewing = self.session
+        remembered = profile is None and not renewal and bool(target.profile)  # the TOML's `profile`
         if profile is None:
             profile = (
                 renewing.profile if renewal and renewing is not None else (target.profile or self.profile)
@@ -907,7 +883,13 @@ class RoleswitchApp(App[None]):
             try:
                 self.services.credentials.check_writable(profile, source_profile=target.source_profile)
             except RoleswitchError as error:
-                return AssumeChecked(target, renewal, automatic, renewing, str(error), False, profile)
+                said = str(error)
+                if remembered and said.endswith(CHOOSE_ANOTHER):  # not the active profile: the target's
+                    said = said.removesuffix(CHOOSE_ANOTHER) + (
+                        f"[{profile}] is {target.name}'s `profile` in roleswitch's TOML: change it there, "
+                        "or press ctrl+y to assume into another profile."
+                    )
+                return AssumeChecked(target, renewal, automatic, renewing, said, False, profile)
             needs_code = target.needs_mfa and not self.mfa_session_usable(target)
             return AssumeChecked(target, renewal, automatic, renewing, None, needs_code, profile)
 
@@ -924,7 +906,8 @@ class RoleswitchApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if not yes:
-                self.notify(f"Cancelled: {target.name} was not {verb.lower()}ed; nothing was written.")
+                done = "renewed" if renewal else "assumed"
+                self.notify(f"Cancelled: {target.name} was not {done}; nothing was written.")
                 return
             self.confirmed[profile] = target.name
             self.declined.pop(profile, None)
@@ -1304,9 +1287,53 @@ class RoleswitchApp(App[None]):
         self.start_assume(target, renewal=True)
 
     def action_toggle_auto_renew(self) -> None:
-        if self.saving_auto_renew:
-            return  # the previous press is still being saved
+        """Auto-renew on or off, saved in roleswitch's config. Turning it on asks once (y/N)
+        whether it may renew the confirm-gated sessions present nobody said yes for."""
+        if self.saving_auto_renew or self.asking:
+            return  # the previous press is still being saved, or asked about
         value = not self.auto_renew
+        unconfirmed = self.unconfirmed_gated() if value else []
+        if not unconfirmed:
+            self.save_auto_renew(value)
+            return
+        self.asking = True
+
+        def answered(yes: bool | None) -> None:
+            self.asking = False
+            for profile, name in unconfirmed:
+                if yes:
+                    self.confirmed[profile] = name
+                    self.declined.pop(profile, None)
+                else:
+                    self.declined[profile] = name
+            self.save_auto_renew(True)
+
+        listed = ", ".join(f"{name} in [{profile}]" for profile, name in unconfirmed)
+        gated = [self.catalogue.find(name) for _, name in unconfirmed]
+        self.push_screen(
+            self.confirm_screen(
+                f"Auto-renew the confirm-gated sessions too ({listed})? No turns auto-renew on for "
+                "the others only.",
+                gated[0] if len(gated) == 1 else None,
+            ),
+            answered,
+        )
+
+    def unconfirmed_gated(self) -> list[tuple[str, str]]:
+        """(profile, target) of each confirm-gated session shown that no yes counts for."""
+        sessions = ([self.session] if self.session is not None else []) + list(self.others.values())
+        found = []
+        for session in sessions:
+            target = self.catalogue.find(session.target_name or "")
+            if (
+                target is not None
+                and self.catalogue.needs_confirmation(target)
+                and self.confirmed.get(session.profile) != target.name
+            ):
+                found.append((session.profile, target.name))
+        return found
+
+    def save_auto_renew(self, value: bool) -> None:
         self.saving_auto_renew = True
 
         def saved(_: object, error: str | None) -> None:
@@ -1321,8 +1348,10 @@ class RoleswitchApp(App[None]):
     def auto_renew_saved(self, value: bool) -> None:
         self.auto_renew = value
         self._auto_tried_for = None
-        if not value:
+        if not value:  # its notes go with it
             self.renew_problem = None
+            self.session_problems.clear()
+            self._auto_tried.clear()
         if value and self.session:
             target = self.catalogue.find(self.session.target_name or "")
             if target is not None and target.needs_mfa and not self.mfa_session_usable(target):
@@ -1409,13 +1438,20 @@ class RoleswitchApp(App[None]):
                 return
             self.clearing = True
             self.refresh_bindings()
-            self.in_background(lambda: self.services.credentials.clear(session.profile), cleared)
+            # Only the session named in the question: another program may have written [profile]
+            # since (checked under the file's lock; then nothing is removed and the app says so).
+            expected = session.access_key_id or ""
+            self.in_background(
+                lambda: self.services.credentials.clear(session.profile, expect_access_key_id=expected),
+                cleared,
+            )
 
         def cleared(removed: bool | None, error: str | None) -> None:
             self.clearing = False
             if error is not None:
                 self.notify(error, title="Nothing was removed", severity="error", timeout=10)
                 self.refresh_bindings()
+                self.tick()  # shows what the profile holds now
                 return
             self.forget_session_state(profile)
             if profile == self.profile:
@@ -1464,6 +1500,12 @@ class RoleswitchApp(App[None]):
     def make_default(self, profile: str) -> None:
         """Copy `profile`'s session into the active profile, so tools without AWS_PROFILE use it."""
         session = self.others.get(profile)
+        active = self.session
+        if profile == self.profile or (
+            session is not None and active is not None and session.access_key_id == active.access_key_id
+        ):
+            self.notify(f"[{self.profile}] already holds this session: it is the default.")
+            return
         copy = getattr(self.services.credentials, "copy_session", None)
         if session is None or copy is None or self.writing:
             return

@@ -331,37 +331,6 @@ async def test_a_yes_at_assume_counts_for_that_sessions_auto_renewals(home):
         assert len(sts.calls) == 2
 
 
-async def test_a_session_assumed_elsewhere_asks_once_at_its_first_auto_renewal(home):
-    app, sts, clock = make(home, toml=AUTO_TOML)
-    put_session(clock, "default", "prod/Admin", 5 * 60, "DEFAULT1")
-    put_session(clock, "prod", "prod/Admin", 4 * 60, "PROD1")
-    async with app.run_test(size=SIZE) as pilot:
-        await others_read(app, pilot)
-        app.tick()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)  # the active one first
-        await pilot.press("n")
-        await settle(app, pilot)
-        assert sts.calls == []
-        assert "declined" in (app.renew_problem or "")
-        assert any("not confirmed" in n for n in notes(app))
-        assert isinstance(app.screen, ConfirmScreen)  # then [prod]'s own question
-        assert "[prod]" in app.screen.question
-        await pilot.press("y")
-        await settle(app, pilot)
-        assert sts.calls == [("prod/Admin", None)]
-        assert key_of("prod").startswith("ASIATESTKEY") and key_of("default") == key("DEFAULT1")
-        clock.advance(30)
-        app.tick()
-        await settle(app, pilot)
-        assert not isinstance(app.screen, ConfirmScreen)  # asked once: no again
-        clock.advance(3100)  # [prod]'s renewed session nears its end: renewed, not asked
-        app.tick()
-        await settle(app, pilot)
-        assert not isinstance(app.screen, ConfirmScreen)
-        assert len(sts.calls) == 2 and sts.calls[-1] == ("prod/Admin", None)
-
-
 async def test_enter_on_a_target_with_a_profile_writes_that_profile(home):
     app, sts, _ = make(home, profiles={"staging/ReadOnly": "ro"})
     async with app.run_test(size=SIZE) as pilot:

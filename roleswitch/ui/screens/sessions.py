@@ -5,7 +5,8 @@ left, region, auto-renew. The countdowns are the app's, recomputed at each tick 
 the clock (`SessionsScreen.update`), in urgency colours; a coloured environment's name
 wears its colour. The screen's own letter keys act on the highlighted session: `r`
 renews, `d` clears (asks first), `m` makes it the default (copies it into the active
-profile), `b` opens the console as its role, `g` picks its region; Esc goes back.
+profile), `b` opens the console as its role, `g` picks its region; Home and End go to the
+first and last session; Esc goes back.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ COLUMNS = (
     ("environment", "Environment"),
     ("left", "Left"),
     ("region", "Region"),
-    ("auto", "Auto-renew"),
+    ("auto", "Auto"),  # short, as its texts are ("waits for yes"): the table fits 80 columns
 )
 
 
@@ -65,6 +66,16 @@ def _cells(row: SessionRow, variables: Mapping[str, str]) -> list[Text]:
             style = style.replace(f"${name}", value) if f"${name}" in style else style
     left = Text(row.left, style=style or "")
     return [Text(profile), Text(row.target), environment, left, Text(row.region or "-"), Text(row.auto_renew)]
+
+
+class SessionTable(DataTable[Text]):
+    """The sessions' table: Home and End move the highlight to the first and last session
+    (a row table's own Home and End only scroll sideways)."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "First", show=False),
+        Binding("end", "scroll_bottom", "Last", show=False),
+    ]
 
 
 ACTS = frozenset(("renew_profile", "clear_profile", "make_default", "console_for", "pick_region"))
@@ -91,7 +102,7 @@ class SessionsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Sessions", id="sessions-title", markup=False)
-        table: DataTable[Text] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=False)
+        table = SessionTable(id="sessions-table", cursor_type="row", zebra_stripes=False)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
@@ -120,13 +131,15 @@ class SessionsScreen(Screen[None]):
                     for (key, _label), cell in zip(COLUMNS, _cells(new, variables), strict=True):
                         table.update_cell(new.profile, key, cell, update_width=True)
         else:
-            selected = self.selected_profile
+            selected, at = self.selected_profile, table.cursor_row
             table.clear()
             for row in rows:
                 table.add_row(*_cells(row, variables), key=row.profile)
             profiles = [row.profile for row in rows]
             if selected in profiles:
                 table.move_cursor(row=profiles.index(selected))
+            elif rows:  # its session is gone (`d`): the highlight stays where it was
+                table.move_cursor(row=min(max(at, 0), len(rows) - 1))
         self._shown = rows
         empty = self.query_one("#sessions-empty", Label)
         empty.update("" if rows else "No sessions: assume a role (Esc, then Enter) and it shows here.")
@@ -143,9 +156,6 @@ class SessionsScreen(Screen[None]):
         if action == "act":
             if self.selected_profile is None:
                 return None
-            if parameters == ("make_default",):
-                rows = {row.profile: row for row in self._shown or ()}
-                return None if rows[self.selected_profile].active else True
             if parameters == ("console_for",) and self.roleswitch.services.console is None:
                 return None
         return True

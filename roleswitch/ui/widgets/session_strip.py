@@ -3,8 +3,10 @@
 Shown only when the credentials file holds a session outside the active profile. Each
 entry is `[profile] target 42m` with the countdown in its urgency colour and, for a
 target of a coloured environment (production), a pill naming the environment in that
-colour. When the line runs short, the last entries give way to `+N more` (ctrl+t lists
-them all). Like the top bar, it repaints only when what it says changed.
+colour. The most urgent come first (expired, alarm, warning, then file order), and when
+the line runs short the last entries give way to `+N more` (ctrl+t lists them all). A
+confirm-gated session auto-renew leaves alone says so ("waits for yes", "declined").
+Like the top bar, it repaints only when what it says changed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class StripEntry(NamedTuple):
     environment: str = ""
     colour: str | None = None
     problem: bool = False  # its last auto-renewal failed
+    waiting: str = ""  # why auto-renew leaves it alone: "waits for yes", "declined"
 
 
 # The countdown's colour in each band (the top bar's pill, the strip, the Sessions screen).
@@ -41,6 +44,14 @@ URGENT_STYLE = {
 }
 
 SEPARATOR = "  "
+
+# The strip's order: the sessions that need attention first, so "+N more" never hides them.
+_FIRST = {Urgency.EXPIRED: 0, Urgency.ALARM: 1, Urgency.WARNING: 2}
+
+
+def most_urgent_first(entries: Sequence[StripEntry]) -> tuple[StripEntry, ...]:
+    """Expired, then alarm, then warning, then the rest; file order within each (stable)."""
+    return tuple(sorted(entries, key=lambda entry: _FIRST.get(entry.urgency, 3) if entry.urgency else 3))
 
 
 class SessionStrip(Widget):
@@ -57,7 +68,7 @@ class SessionStrip(Widget):
         return self._entries
 
     def show(self, entries: Sequence[StripEntry]) -> None:
-        entries = tuple(entries)
+        entries = most_urgent_first(entries)
         if entries != self._entries:
             self._entries = entries
             self.refresh()
@@ -85,6 +96,8 @@ class SessionStrip(Widget):
         parts.append(Content.styled(f"[{entry.profile}]", "dim"))
         parts.append(Content(f" {entry.name} "))
         parts.append(Content.styled(entry.left, URGENT_STYLE.get(entry.urgency, "") if entry.urgency else ""))
-        if entry.problem:
+        if entry.waiting:
+            parts.append(Content.styled(f" {entry.waiting}", "$warning"))
+        elif entry.problem:
             parts.append(Content.styled(" renew failed", "$error"))
         return Content("").join(parts)
