@@ -139,3 +139,37 @@ async def test_profile_prompt_keeps_a_space_typed_inside_a_name():
         burst(app, *"my", "space", *"work", "enter")
         await until(pilot, lambda: app.answer is not UNANSWERED)
     assert app.answer == ("my work", False)
+
+
+# -- RegionPicker: forgiving like the role list ----------------------------------------------------
+
+
+def test_region_matching_takes_letters_in_order_best_first():
+    from roleswitch.ui.screens.region_picker import matching
+
+    regions = [
+        "eu-west-1",
+        "us-east-1",
+        "us-west-2",
+        "eu-central-1",
+        "us-west-1",
+        "eu-central-2",
+        "ap-south-1",
+    ]
+    assert matching(regions, "usw2") == ["us-west-2"]
+    assert matching(regions, "euc1") == ["eu-central-1"]
+    assert matching(regions, "USW") == ["us-west-2", "us-west-1"]  # any case, as given
+    assert matching(regions, "us") == ["us-east-1", "us-west-2", "us-west-1", "eu-west-1"]  # prefix first
+    assert matching(regions, "west") == ["eu-west-1", "us-west-2", "us-west-1"]
+    assert matching(regions, "1 ap") == ["ap-south-1"]
+    assert matching(regions, "") == regions
+    assert matching(regions, "zz") == []
+
+
+async def test_region_picker_usw2_and_enter_picks_us_west_2():
+    app = Host(RegionPicker(REGIONS, "eu-west-1", "Region for [default]"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"usw2", "enter")
+        await pilot.pause()
+    assert app.answer == "us-west-2"

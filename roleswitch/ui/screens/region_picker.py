@@ -2,15 +2,19 @@
 
 The caller gives the regions (its partition's, from botocore's own data), the current
 one, and the title. The current region comes first and is highlighted, so Enter keeps
-it; typing narrows the list (every word typed must be in the region's name, in any
-order: `eu west`, `west eu`, `1 ap`), ↑ ↓ Page Up/Down move through it without
-leaving the box, Enter picks the highlighted region, Esc cancels. Texts are shown as
+it; typing narrows the list as the role list's filter does: each word typed is found in
+the region's name with its letters in order (`usw2` is us-west-2, `euc1` eu-central-1;
+`eu west`, `west eu` and `1 ap` work too), the best first (the name itself, then a word
+of it starting with what is typed, then it in one piece, then its letters scattered).
+↑ ↓ Page Up/Down move through the list without leaving the box, Enter picks the
+highlighted region (the best match), Esc cancels. Texts are shown as
 written (never read as markup) and wrap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 from textual import events
 from textual.app import ComposeResult
@@ -20,6 +24,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from roleswitch.core.filtering import TargetFilter
 from roleswitch.ui.screens.dialog import Dialog
 
 HINT = "Type to filter · ↑↓ · Enter picks · Esc cancels"
@@ -29,9 +34,10 @@ CHROME = 10
 
 
 def matching(regions: Sequence[str], query: str) -> list[str]:
-    """The regions holding every word of `query` (any case, any order), in their order."""
-    words = query.lower().split()
-    return [region for region in regions if all(word in region.lower() for word in words)]
+    """The regions matching every word of `query` as the role list's filter does (any case,
+    letters in order), best first; equally good ones in the order given."""
+    tiers = TargetFilter([region.lower() for region in regions]).rank(query)
+    return [regions[index] for index in chain.from_iterable(tiers)]
 
 
 class RegionPicker(Dialog[str | None]):
