@@ -12,7 +12,8 @@ Every session roleswitch manages in the credentials file is followed, not only t
 active profile's: the others show in a strip under the top bar and in the Sessions
 screen (ctrl+t), each with its own countdown, auto-renewal (one STS call at a time, in
 a queue) and failure note. A target of an environment with `confirm = true` asks
-before it is assumed or renewed; its auto-renewals ask once per session.
+before it is assumed or renewed; auto-renew renews it only after a yes (ctrl+a's one
+question, or one given at assume or renew) and never asks a question unprompted.
 """
 
 from __future__ import annotations
@@ -634,7 +635,8 @@ class RoleswitchApp(App[None]):
             self.notify(
                 f"{target.name} in [{profile}] nears its end; {said}.", severity="warning", timeout=12
             )
-            if active:
+            if active:  # this is the expiry's warning: no second one at the next tick
+                self._warned_for = session.expiration
                 self.bell()
             return True
         else:
@@ -760,7 +762,8 @@ class RoleswitchApp(App[None]):
             if current != previous:
                 self.session = current  # the same session, its region changed
             return False
-        self.forget_session_state(self.profile)
+        if current is None or previous is None or current.target_name != previous.target_name:
+            self.forget_session_state(self.profile)  # renewed elsewhere: a yes given still counts
         self._auto_tried_for = None
         self.replace_session(current)
         profile = f"[{self.profile}]"
@@ -1308,13 +1311,14 @@ class RoleswitchApp(App[None]):
                     self.declined[profile] = name
             self.save_auto_renew(True)
 
-        listed = ", ".join(f"{name} in [{profile}]" for profile, name in unconfirmed)
-        gated = [self.catalogue.find(name) for _, name in unconfirmed]
+        listed = ", ".join(f"{name} in [{profile}]" for profile, name in unconfirmed[:3])
+        if len(unconfirmed) > 3:
+            listed += f" and {len(unconfirmed) - 3} more"
         self.push_screen(
             self.confirm_screen(
                 f"Auto-renew the confirm-gated sessions too ({listed})? No turns auto-renew on for "
                 "the others only.",
-                gated[0] if len(gated) == 1 else None,
+                self.catalogue.find(unconfirmed[0][1]),  # in its environment's colour
             ),
             answered,
         )

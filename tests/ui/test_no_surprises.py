@@ -74,6 +74,7 @@ async def test_auto_renew_never_asks_unprompted_and_a_typed_y_answers_nothing(ho
         app.tick()
         await settle(app, pilot)
         assert len([n for n in notes(app) if WAITS in n]) == 2  # said once
+        assert not any("press ctrl+r to renew" in n for n in notes(app))  # and no second warning
         await pilot.press("escape", "escape", "ctrl+t")
         screen = app.screen
         assert isinstance(screen, SessionsScreen)
@@ -229,3 +230,27 @@ async def test_the_sessions_table_fits_80_columns(home):
         text = "\n".join(screen_lines(app))
         assert "Auto" in text and "waits for yes" in text, text
         assert app.screen.table.max_scroll_x == 0, text
+
+
+async def test_a_yes_still_counts_when_another_terminal_renews_the_active_session(home):
+    app, sts, clock = make(home, toml=AUTO_TOML)
+    put_session(clock, "default", "prod/Admin", 50 * 60, "DEFAULT1")
+    async with app.run_test(size=SIZE) as pilot:
+        await others_read(app, pilot)
+        assert app.held_back(app.session) == "waits for yes"
+        await pilot.press("ctrl+r", "y")
+        await settle(app, pilot)
+        assert len(sts.calls) == 1 and app.held_back(app.session) == ""
+        put_session(clock, "default", "prod/Admin", 60 * 60, "DEFAULT2")  # renewed elsewhere
+        clock.advance(1)
+        app.tick()
+        await pilot.pause()
+        assert app.session.access_key_id == key("DEFAULT2")
+        assert app.held_back(app.session) == ""
+        put_session(clock, "default", "staging/Deploy", 60 * 60, "DEFAULT3")  # something else
+        app.tick()
+        await pilot.pause()
+        put_session(clock, "default", "prod/Admin", 60 * 60, "DEFAULT4")  # and back: asked again
+        app.tick()
+        await pilot.pause()
+        assert app.held_back(app.session) == "waits for yes"
