@@ -582,7 +582,7 @@ class RoleswitchApp(App[None]):
             return "off"
         held = self.held_back(session)
         if held:
-            return held
+            return "needs yes" if held == "waits for yes" else held  # "waits for yes" cuts at 80 columns
         problem = self.renew_problem if active else self.session_problems.get(session.profile)
         return "failed" if problem is not None else "on"
 
@@ -631,7 +631,8 @@ class RoleswitchApp(App[None]):
             if held == "declined":
                 said = "you said no to auto-renewing it, so renew it yourself: ctrl+r (r in Sessions)"
             else:
-                said = "auto-renew waits for your yes: ctrl+r (r in Sessions)"
+                keys = "ctrl+r (r in Sessions)" if active else "r in Sessions (ctrl+t)"
+                said = f"auto-renew waits for your yes: {keys}"
             self.notify(
                 f"{target.name} in [{profile}] nears its end; {said}.", severity="warning", timeout=12
             )

@@ -23,7 +23,7 @@ from tests.ui.test_sessions_app import (
     three_sessions,
 )
 
-WAITS = "waits for your yes: ctrl+r (r in Sessions)"
+WAITS = "waits for your yes: "
 
 
 def bar_text(app) -> str:
@@ -64,7 +64,9 @@ async def test_auto_renew_never_asks_unprompted_and_a_typed_y_answers_nothing(ho
         assert not isinstance(app.screen, ConfirmScreen)
         assert sts.calls == []
         waiting = [n for n in notes(app) if WAITS in n]
-        assert len(waiting) == 2, notes(app)  # one for each session
+        assert len(waiting) == 2, notes(app)  # one for each session, with its own keys
+        assert any("[default]" in n and "ctrl+r (r in Sessions)" in n for n in waiting), waiting
+        assert any("[prod]" in n and "r in Sessions (ctrl+t)" in n for n in waiting), waiting
         assert "waits for your yes: ctrl+r" in bar_text(app)
         assert "[prod] prod/Admin 4m waits for yes" in strip_text(app)
         await pilot.press("y", "n")  # typing: a search, never an answer
@@ -78,7 +80,7 @@ async def test_auto_renew_never_asks_unprompted_and_a_typed_y_answers_nothing(ho
         await pilot.press("escape", "escape", "ctrl+t")
         screen = app.screen
         assert isinstance(screen, SessionsScreen)
-        assert str(screen.table.get_cell("prod", "auto")) == "waits for yes"
+        assert str(screen.table.get_cell("prod", "auto")) == "needs yes"
         await pilot.press("down", "r")  # [prod]: asks, a yes renews it and counts from now on
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -223,12 +225,13 @@ async def test_the_sessions_table_fits_80_columns(home):
     app, _, clock = make(home, toml=AUTO_TOML)
     put_session(clock, "default", "prod/Admin", 50 * 60, "DEFAULT1")
     put_session(clock, "dev", "staging/Deploy", 40 * 60, "DEV1")
+    put_session(clock, "breakglass", "prod/BreakGlass", 40 * 60, "PROD1")  # 78 columns wide
     async with app.run_test(size=(80, 24)) as pilot:
         await others_read(app, pilot)
         await pilot.press("ctrl+t")
         await pilot.pause()
         text = "\n".join(screen_lines(app))
-        assert "Auto" in text and "waits for yes" in text, text
+        assert "Auto" in text and "needs yes" in text, text
         assert app.screen.table.max_scroll_x == 0, text
 
 
@@ -237,7 +240,7 @@ async def test_a_yes_still_counts_when_another_terminal_renews_the_active_sessio
     put_session(clock, "default", "prod/Admin", 50 * 60, "DEFAULT1")
     async with app.run_test(size=SIZE) as pilot:
         await others_read(app, pilot)
-        assert app.held_back(app.session) == "waits for yes"
+        assert app.held_back(app.session) == "needs yes"
         await pilot.press("ctrl+r", "y")
         await settle(app, pilot)
         assert len(sts.calls) == 1 and app.held_back(app.session) == ""
@@ -253,4 +256,4 @@ async def test_a_yes_still_counts_when_another_terminal_renews_the_active_sessio
         put_session(clock, "default", "prod/Admin", 60 * 60, "DEFAULT4")  # and back: asked again
         app.tick()
         await pilot.pause()
-        assert app.held_back(app.session) == "waits for yes"
+        assert app.held_back(app.session) == "needs yes"
