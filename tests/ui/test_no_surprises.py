@@ -240,7 +240,7 @@ async def test_a_yes_still_counts_when_another_terminal_renews_the_active_sessio
     put_session(clock, "default", "prod/Admin", 50 * 60, "DEFAULT1")
     async with app.run_test(size=SIZE) as pilot:
         await others_read(app, pilot)
-        assert app.held_back(app.session) == "needs yes"
+        assert app.held_back(app.session) == "waits for yes"
         await pilot.press("ctrl+r", "y")
         await settle(app, pilot)
         assert len(sts.calls) == 1 and app.held_back(app.session) == ""
@@ -256,4 +256,4 @@ async def test_a_yes_still_counts_when_another_terminal_renews_the_active_sessio
         put_session(clock, "default", "prod/Admin", 60 * 60, "DEFAULT4")  # and back: asked again
         app.tick()
         await pilot.pause()
-        assert app.held_back(app.session) == "needs yes"
+        assert app.held_back(app.session) == "waits for yes"
