@@ -25,7 +25,7 @@ from itertools import chain, islice
 from weakref import WeakKeyDictionary
 
 from textual.app import App
-from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import Command, CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 from textual.widgets import Button, Input, OptionList
@@ -50,23 +50,56 @@ _SCORE_PER_CHARACTER = 8
 
 
 class OncePalette(CommandPalette):
-    """Textual's palette, choosing one command at most.
+    """Textual's palette, choosing one command at most, and only among the entries of
+    what was typed.
 
-    Enter, Enter read together (fast typing in tmux) both reach the palette before its
-    first choice has closed it: Textual's palette then chose again, dismissed a screen
-    that was no longer there (ScreenStackError, the app gone) or ran a second command.
-    Once the palette is no longer the screen on top, a choice (Enter in the box, a pick
-    in the list, a button) is dropped before Textual's own handlers see it.
+    Keys typed fast arrive in one read (tmux), and Textual's palette acted on them as they
+    came: Enter, Enter both reached it before its first choice had closed it, and it
+    dismissed again (ScreenStackError, the app gone) or ran a second command; `sessions`
+    and Enter together picked an entry of the list still shown for an earlier query (the
+    empty palette's first target was assumed, or Textual's keys panel opened). Here a
+    choice reaching the palette once it is no longer on top is dropped before Textual's
+    handlers see it, and an Enter on entries of an earlier query waits for the entries of
+    the typed one (later Enters with it: one choice).
     """
 
-    def _drop_once_closed(self, event: Input.Submitted | OptionList.OptionSelected | Button.Pressed) -> None:
-        if not self.is_active:
+    _searched = ""  # the query of the last search started
+    _shown: str | None = None  # the query the list's entries are for
+    _enter_waits = False
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._searched = event.value.strip()  # not stopped: Textual's handler starts the search
+        self._enter_waits = False  # typing on after Enter: the Enter was for what is gone
+
+    def _refresh_command_list(
+        self, command_list: CommandList, commands: list[Command], clear_current: bool
+    ) -> None:
+        super()._refresh_command_list(command_list, commands, clear_current)
+        self._shown = self._searched
+        if self._enter_waits:
+            self.call_later(self._enter_now)
+
+    def _enter_now(self) -> None:
+        """The Enter that waited for these entries (once, however many were pressed)."""
+        if self._enter_waits and self._shown == self._searched:
+            self._enter_waits = False
+            if self.is_active:
+                self._select_or_command()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self.is_active and (self._enter_waits or event.value.strip() != self._shown):
+            self._enter_waits = True  # acted on once this query's entries are in the list
+        self._drop_unless_open(event, drop=self._enter_waits)
+
+    def _drop_unless_open(
+        self, event: Input.Submitted | OptionList.OptionSelected | Button.Pressed, drop: bool = False
+    ) -> None:
+        if drop or not self.is_active:
             event.stop()
             event.prevent_default()  # Textual's handlers (the base class's) are not called
 
-    on_input_submitted = _drop_once_closed
-    on_option_list_option_selected = _drop_once_closed
-    on_button_pressed = _drop_once_closed
+    on_option_list_option_selected = _drop_unless_open
+    on_button_pressed = _drop_unless_open
 
 
 def open_palette(app: App) -> None:

@@ -75,20 +75,25 @@ async def test_confirm_enter_twice_on_no_answers_no_once():
     assert app.return_code in (0, None)
 
 
-async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home, monkeypatch):
-    from textual.command import CommandList, CommandPalette
-
+async def open_palette_in(app, pilot, monkeypatch) -> None:
     from roleswitch.ui.app import RoleswitchApp
     from roleswitch.ui.commands import open_palette
-    from roleswitch.ui.screens.sessions import SessionsScreen
 
     # What RoleswitchApp.action_command_palette is to do (app.py belongs to another change).
     monkeypatch.setattr(RoleswitchApp, "action_command_palette", open_palette)
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+
+
+async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home, monkeypatch):
+    from textual.command import CommandList, CommandPalette
+
+    from roleswitch.ui.screens.sessions import SessionsScreen
+
     write_sandbox(home)
-    app, _, _ = make_app(home)
+    app, sts, _ = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        await open_palette_in(app, pilot, monkeypatch)
         await pilot.press(*"sessions")
         commands = app.screen.query_one(CommandList)
         for _ in range(40):  # until this query's entries replace the empty palette's
@@ -99,6 +104,23 @@ async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home,
         await settle(app, pilot)
         assert isinstance(app.screen, SessionsScreen)
         assert not any(isinstance(screen, CommandPalette) for screen in app.screen_stack)
+        assert sts.calls == []
+    assert app.return_code in (0, None)
+
+
+async def test_palette_typing_and_enter_in_one_read_runs_what_was_typed(home, monkeypatch):
+    """Enter used to pick from the entries still shown for an earlier query: the empty
+    palette's first target was assumed (or Textual's keys panel opened)."""
+    from roleswitch.ui.screens.sessions import SessionsScreen
+
+    write_sandbox(home)
+    app, sts, _ = make_app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette_in(app, pilot, monkeypatch)
+        burst(app, *"sessions", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionsScreen)
+        assert sts.calls == []
     assert app.return_code in (0, None)
 
 
