@@ -889,9 +889,9 @@ class RoleswitchApp(App[None]):
             except RoleswitchError as error:
                 said = str(error)
                 if remembered and said.endswith(CHOOSE_ANOTHER):  # not the active profile: the target's
-                    said = said.removesuffix(CHOOSE_ANOTHER) + (
-                        f"[{profile}] is {target.name}'s `profile` in roleswitch's TOML: change it there, "
-                        "or press ctrl+y to assume into another profile."
+                    said = said.removesuffix(CHOOSE_ANOTHER) + (  # as the command line says it
+                        f'{target.name} goes there because of its profile = "{target.profile}" in '
+                        "roleswitch's config; change that, or press ctrl+y to assume into another profile."
                     )
                 return AssumeChecked(target, renewal, automatic, renewing, said, False, profile)
             needs_code = target.needs_mfa and not self.mfa_session_usable(target)

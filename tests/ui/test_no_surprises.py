@@ -193,7 +193,7 @@ async def test_a_remembered_profile_refusal_names_the_targets_profile_and_ctrl_y
         app.assume_by_name("staging/ReadOnly")
         await settle(app, pilot)
         said = [n for n in notes(app) if "[mine]" in n]
-        assert said and "staging/ReadOnly's `profile` in roleswitch's TOML" in said[-1], notes(app)
+        assert said and 'staging/ReadOnly goes there because of its profile = "mine"' in said[-1], notes(app)
         assert "ctrl+y" in said[-1] and "--profile" not in said[-1] and "active_profile" not in said[-1]
         assert sts.calls == []
 
