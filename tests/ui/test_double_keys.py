@@ -16,7 +16,7 @@ from roleswitch.ui.screens.mfa import MfaScreen
 from roleswitch.ui.screens.profile_prompt import ProfilePrompt
 from roleswitch.ui.screens.region_picker import RegionPicker
 from tests.ui.helpers import make_app, settle, write_sandbox
-from tests.ui.test_issue15_dialogs import REGIONS, UNANSWERED, Checks, Host, until
+from tests.ui.test_issue15_dialogs import REGIONS, UNANSWERED, Checks, Host, dialog_text, until
 
 SIZE = (100, 30)
 
@@ -195,3 +195,14 @@ async def test_region_picker_usw2_and_enter_picks_us_west_2():
         await pilot.press(*"usw2", "enter")
         await pilot.pause()
     assert app.answer == "us-west-2"
+
+
+async def test_profile_prompt_enter_twice_answers_once():
+    app = Host(ProfilePrompt("prod/Admin", "prod", Checks(), can_remember=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: "Enter assumes into [prod]" in dialog_text(app))  # checked
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: app.answer is not UNANSWERED)
+        await pilot.pause(0.2)
+    assert app.answer == ("prod", False)
+    assert app.return_code in (0, None)
