@@ -1850,6 +1850,13 @@ class RoleswitchApp(App[None]):
         elif filter_input.value:
             filter_input.value = ""
 
+    def action_command_palette(self) -> None:
+        """The palette that chooses once, from the entries for what was typed (see
+        ui.commands.OncePalette); imported at its first use, not at start-up."""
+        from roleswitch.ui.commands import open_palette
+
+        open_palette(self)
+
     def action_help(self) -> None:
         from roleswitch.ui.screens.help import HelpScreen
 

@@ -75,17 +75,12 @@ async def test_confirm_enter_twice_on_no_answers_no_once():
     assert app.return_code in (0, None)
 
 
-async def open_palette_in(app, pilot, monkeypatch) -> None:
-    from roleswitch.ui.app import RoleswitchApp
-    from roleswitch.ui.commands import open_palette
-
-    # What RoleswitchApp.action_command_palette is to do (app.py belongs to another change).
-    monkeypatch.setattr(RoleswitchApp, "action_command_palette", open_palette)
+async def open_palette_in(app, pilot) -> None:
     await pilot.press("ctrl+p")
     await pilot.pause()
 
 
-async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home, monkeypatch):
+async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home):
     from textual.command import CommandList, CommandPalette
 
     from roleswitch.ui.screens.sessions import SessionsScreen
@@ -93,7 +88,7 @@ async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home,
     write_sandbox(home)
     app, sts, _ = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
-        await open_palette_in(app, pilot, monkeypatch)
+        await open_palette_in(app, pilot)
         await pilot.press(*"sessions")
         commands = app.screen.query_one(CommandList)
         for _ in range(40):  # until this query's entries replace the empty palette's
@@ -108,7 +103,7 @@ async def test_palette_enter_twice_runs_the_command_once_and_keeps_the_app(home,
     assert app.return_code in (0, None)
 
 
-async def test_palette_typing_and_enter_in_one_read_runs_what_was_typed(home, monkeypatch):
+async def test_palette_typing_and_enter_in_one_read_runs_what_was_typed(home):
     """Enter used to pick from the entries still shown for an earlier query: the empty
     palette's first target was assumed (or Textual's keys panel opened)."""
     from roleswitch.ui.screens.sessions import SessionsScreen
@@ -116,7 +111,7 @@ async def test_palette_typing_and_enter_in_one_read_runs_what_was_typed(home, mo
     write_sandbox(home)
     app, sts, _ = make_app(home)
     async with app.run_test(size=SIZE) as pilot:
-        await open_palette_in(app, pilot, monkeypatch)
+        await open_palette_in(app, pilot)
         burst(app, *"sessions", "enter", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, SessionsScreen)
@@ -205,4 +200,17 @@ async def test_profile_prompt_enter_twice_answers_once():
         await until(pilot, lambda: app.answer is not UNANSWERED)
         await pilot.pause(0.2)
     assert app.answer == ("prod", False)
+    assert app.return_code in (0, None)
+
+
+async def test_sso_session_picker_enter_twice_picks_once():
+    from roleswitch.ui.screens.sso_login import SsoSessionPicker
+
+    app = Host(SsoSessionPicker([("corp", "signed in"), ("lab", "not signed in")], default=1))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        burst(app, "enter", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.answer == "lab"
     assert app.return_code in (0, None)

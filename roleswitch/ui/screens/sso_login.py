@@ -23,13 +23,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from roleswitch.core.errors import RoleswitchError
 from roleswitch.ui.messages import SsoCodeShown, SsoSignInEnded
+from roleswitch.ui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from roleswitch.ui.app import RoleswitchApp
@@ -56,7 +56,7 @@ def spaced(user_code: str) -> str:
     return " ".join(user_code)
 
 
-class SsoLoginScreen(ModalScreen[SignInOutcome]):
+class SsoLoginScreen(Dialog[SignInOutcome]):
     """Runs the sign-in of one SSO session; dismisses with a `SignInOutcome`."""
 
     CLOSE_AFTER = 1.0  # seconds "Signed in…" stays up before the dialog closes
@@ -142,7 +142,7 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
             return  # cancelled already
         self.outcome = SignInOutcome(self.session, message.expires_at, message.message, message.code)
         if message.expires_at is None:
-            self.dismiss(self.outcome)
+            self.answer(self.outcome)
             return
         self.say(f"Signed in as {self.session}; finding accounts…", "success")
         self.query_one("#sso-hint", Label).update("")
@@ -150,7 +150,7 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
         outcome = self.outcome
 
         def close() -> None:
-            self.dismiss(outcome)
+            self.answer(outcome)
 
         self.set_timer(self.CLOSE_AFTER, close)
 
@@ -173,7 +173,7 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
         self._cancel.set()
         if self.outcome is None:
             self.outcome = SignInOutcome(self.session, None, CANCELLED, "cancelled")
-            self.dismiss(self.outcome)
+            self.answer(self.outcome)
 
     def action_copy(self) -> None:
         code = self.code
@@ -252,7 +252,7 @@ class SsoLoginScreen(ModalScreen[SignInOutcome]):
         cast("RoleswitchApp", self.app).in_background(job, if_still_open)
 
 
-class SsoSessionPicker(ModalScreen[str | None]):
+class SsoSessionPicker(Dialog[str | None]):
     """Which SSO session to sign in to, when there are several; returns its name or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="sso-pick-cancel")]
@@ -280,7 +280,7 @@ class SsoSessionPicker(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(event.option.id)
+        self.answer(event.option.id)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.answer(None)
