@@ -1,5 +1,6 @@
 """Issue 15 end to end in a real terminal (tmux), on the demo: several sessions, a
-production question, the Sessions screen and a pin, and never a secret on screen."""
+production question, the Sessions screen (clear, region, renew) and a pin, and never a
+secret on screen."""
 
 from __future__ import annotations
 
@@ -86,6 +87,23 @@ def test_named_profile_production_question_sessions_clear_and_pin(home, tmp_path
         wait_gone(term, STAGING_ROW)
         assert "[staging]" not in credentials.read_text()
         assert re.search(r"\[default\].*production/ReadOnly", term.screen())
+
+        # g picks the session's region from botocore's list, filtered as typed.
+        term.send("g")
+        term.wait_for(r"Region for \[default\]")
+        term.type("euc1")
+        term.wait_for(r"eu-central-1")
+        term.send("Enter")
+        term.wait_for(r"\[default\].*production/ReadOnly.*eu-central-1")
+        assert "region = eu-central-1" in credentials.read_text()
+
+        # r renews it: production asks again, and the region picked stays.
+        term.send("r")
+        term.wait_for(r"Renew production/ReadOnly")
+        term.send("y")
+        term.wait_for(r"Renewed production/ReadOnly")
+        assert "region = eu-central-1" in credentials.read_text()
+        secrets |= secrets_in(credentials.read_text())
 
         # Esc back; ctrl+f pins the highlighted role, which then comes first.
         term.send("Escape")
