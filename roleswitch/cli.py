@@ -487,6 +487,12 @@ def _assume(args: argparse.Namespace, *, writes: bool):
                 )
             ) from None
     _confirm(catalogue, target, args)
+    if getattr(args, "region", None):
+        from roleswitch.core.regions import unknown_region_note
+
+        note = unknown_region_note(args.region, target.role_arn)
+        if note:
+            print(f"roleswitch: note: {note}", file=sys.stderr)
     store = MfaSessionStore()
     result = assume_with_mfa(
         target,

@@ -87,6 +87,19 @@ def check_region(region: str) -> str:
     return region
 
 
+def unknown_region_note(region: str, role_arn: str | None) -> str | None:
+    """One sentence when `region` is not among the regions botocore knows in the role's
+    partition (a typo, or a region newer than this botocore): said, not refused."""
+    partition = partition_of(role_arn)
+    known = partition_regions(partition)
+    if not known or region in known:
+        return None
+    return (
+        f"{region} is not a region botocore knows in the {partition} partition; it is written as "
+        "given (check the name if that was a typo)."
+    )
+
+
 def partition_of(arn: str | None) -> str:
     """The partition an ARN lives in (`aws`, `aws-cn`, `aws-us-gov`, ...); `aws` when the
     ARN is missing or not one."""

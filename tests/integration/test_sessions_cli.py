@@ -259,3 +259,12 @@ def test_a_targets_own_profile_holding_keys_is_refused_naming_that_setting(roles
     assert code == 1
     assert 'its profile = "prod" in roleswitch\'s config' in err and "active_profile" not in err, err
     assert roles.credentials.read_bytes() == before
+
+
+def test_a_region_botocore_does_not_know_is_written_with_a_note(roles, capsys):
+    code, _out, err = run(capsys, "assume", "dev/Dev", "--profile", "r9", "--region", "eu-west-9")
+    assert code == 0
+    assert "eu-west-9 is not a region botocore knows in the aws partition" in err, err
+    assert "region = eu-west-9" in roles.credentials.read_text()
+    code, _out, err = run(capsys, "assume", "dev/Dev", "--profile", "r9", "--region", "eu-west-3")
+    assert code == 0 and "botocore knows" not in err
