@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     assume.add_argument(
         "--profile",
         metavar="NAME",
+        type=_checked(_profile_name),
         help="credentials-file profile to write (default: the target's profile, else active_profile)",
     )
     _add_assume_options(assume)
@@ -164,8 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_profile(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--profile", metavar="NAME", help="credentials-file profile to use (default: active_profile)"
+        "--profile",
+        metavar="NAME",
+        type=_checked(_profile_name),
+        help="credentials-file profile to use (default: active_profile)",
     )
+
+
+def _profile_name(name: str) -> str:
+    """A profile name a section can hold: checked while parsing, so a bad one is a usage
+    error (exit 2) like every other bad option value."""
+    from roleswitch.core.credentials_file import check_section_name
+
+    check_section_name(name)
+    return name
 
 
 def _add_yes(parser: argparse.ArgumentParser, help_text: str = "") -> None:
@@ -743,8 +756,8 @@ def quick_status_args(rest: list[str]) -> StatusArgs | None:
     """The options of `status` in the forms people type, exactly as argparse reads them;
     None for anything else (abbreviations, `--`, help, mistakes): argparse then decides.
 
-    `--profile VALUE` takes VALUE only when argparse would (it does not start with `-`);
-    `--profile=VALUE` takes any non-empty VALUE, as argparse does.
+    `--profile VALUE` takes VALUE only when argparse would (it does not start with `-`) and
+    it is a plain profile name; anything else is argparse's, which says why (exit 2).
     """
     args = StatusArgs()
     at = 0
@@ -756,11 +769,11 @@ def quick_status_args(rest: list[str]) -> StatusArgs | None:
             args.short = True
         elif word == "--profile":
             value = rest[at + 1] if at + 1 < len(rest) else ""
-            if not value or value.startswith("-"):
+            if not value or value.startswith("-") or not _plain_profile(value):
                 return None
             args.profile = value
             at += 1
-        elif word.startswith("--profile=") and len(word) > len("--profile="):
+        elif word.startswith("--profile=") and _plain_profile(word[len("--profile=") :]):
             args.profile = word[len("--profile=") :]
         else:
             return None
@@ -827,6 +840,18 @@ class AssumeArgs:
         self.region: str | None = None
 
 
+def _plain_profile(name: str) -> bool:
+    """A name the fast path can take as it is; anything else goes to argparse, which says why."""
+    return (
+        bool(name)
+        and name == name.strip()
+        and name.isprintable()
+        and "[" not in name
+        and "]" not in name
+        and name != "DEFAULT"
+    )
+
+
 def quick_assume_args(words: list[str]) -> AssumeArgs | None:
     """`assume TARGET [--profile NAME] [--yes]` (any order), the forms scripts and people
     type, read exactly as argparse reads them; None for anything else (other options,
@@ -845,11 +870,11 @@ def quick_assume_args(words: list[str]) -> AssumeArgs | None:
             yes = True
         elif word == "--profile" and profile is None:
             value = rest[at + 1] if at + 1 < len(rest) else ""
-            if not value or value.startswith("-"):
+            if not value or value.startswith("-") or not _plain_profile(value):
                 return None
             profile = value
             at += 1
-        elif word.startswith("--profile=") and len(word) > len("--profile=") and profile is None:
+        elif word.startswith("--profile=") and _plain_profile(word[len("--profile=") :]) and profile is None:
             profile = word[len("--profile=") :]
         elif word and not word.startswith("-") and target is None:
             target = word

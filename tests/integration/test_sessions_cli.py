@@ -268,3 +268,11 @@ def test_a_region_botocore_does_not_know_is_written_with_a_note(roles, capsys):
     assert "region = eu-west-9" in roles.credentials.read_text()
     code, _out, err = run(capsys, "assume", "dev/Dev", "--profile", "r9", "--region", "eu-west-3")
     assert code == 0 and "botocore knows" not in err
+
+
+@pytest.mark.parametrize("command", [["assume", "dev/Dev"], ["status"], ["clear"]])
+def test_a_profile_name_no_section_can_hold_is_a_usage_error(roles, capsys, command):
+    before = roles.credentials.read_bytes()
+    code, _out, err = run(capsys, *command, "--profile", "a]b")
+    assert code == 2 and "is not a plain section name" in err, err
+    assert roles.credentials.read_bytes() == before
