@@ -273,6 +273,8 @@ def test_a_region_botocore_does_not_know_is_written_with_a_note(roles, capsys):
 @pytest.mark.parametrize("command", [["assume", "dev/Dev"], ["status"], ["clear"]])
 def test_a_profile_name_no_section_can_hold_is_a_usage_error(roles, capsys, command):
     before = roles.credentials.read_bytes()
-    code, _out, err = run(capsys, *command, "--profile", "a]b")
-    assert code == 2 and "is not a plain section name" in err, err
+    with pytest.raises(SystemExit) as exited:  # argparse's usage error
+        main([*command, "--profile", "a]b"])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "is not a plain section name" in err, err
     assert roles.credentials.read_bytes() == before
