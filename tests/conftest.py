@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,21 +82,23 @@ class Moto:
 
     def post(self, path: str, body: str = "") -> None:
         """A control call to moto (reset, auth); a connection the server dropped is tried
-        again, twice: on a loaded machine its single listener has reset one (seen in CI)."""
+        again, up to four times: on a loaded machine its single listener has reset one, while
+        reading the answer or while urllib was still sending (seen in CI both ways)."""
         request = urllib.request.Request(
             self.url + path,
             data=body.encode(),
             method="POST",
             headers={"Content-Type": "text/plain"},
         )
-        for attempt in range(3):
+        for attempt in range(5):
             try:
                 urllib.request.urlopen(request, timeout=5).read()
                 return
-            except (ConnectionResetError, ConnectionAbortedError):
-                if attempt == 2:
+            except (ConnectionResetError, ConnectionAbortedError, urllib.error.URLError) as error:
+                dropped = getattr(error, "reason", error)  # urllib wraps a reset while sending
+                if attempt == 4 or not isinstance(dropped, (ConnectionResetError, ConnectionAbortedError)):
                     raise
-                time.sleep(0.2)
+                time.sleep(0.2 * (attempt + 1))
 
     def reset(self) -> None:
         self.post("/moto-api/reset-auth", "inf")
