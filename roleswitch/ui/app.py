@@ -294,6 +294,9 @@ class RoleswitchApp(App[None]):
         # The sessions outside the active profile, by profile, in file order.
         self.others: dict[str, ActiveSession] = {}
         self.others_read = False  # the other sessions have been read once (after the first frame)
+        self.settled = False  # the first frame is up and the start-up reads have begun
+        self.sso_read_started = False
+        self.organizations_read_started = False
         self.session_problems: dict[str, str] = {}  # profile: its last auto-renewal's failure note
         self._auto_tried: dict[str, object] = {}  # profile: the expiry auto-renew acted on
         self.renew_queue: list[str] = []  # profiles waiting for their auto-renewal, one STS call at a time
@@ -350,10 +353,22 @@ class RoleswitchApp(App[None]):
         self.set_timer(0.05, self.targets.prepare_filter)
         if self.on_settled is not None:
             self.on_settled()
-        self.sso_key.read_statuses(at_start=True)  # after the first frame: file reads, in the background
-        self.organization_refresh.start()
+        self.settled = True
+        self.start_background_reads()
         self.read_usage()
         self.call_after_refresh(self.read_others_at_start)  # in a turn of its own
+
+    def start_background_reads(self) -> None:
+        """Identity Center sign-ins and organisation listings, read in the background once
+        the app has settled, and only when the catalogue has some configured: each read
+        parses the AWS config and the TOML again. A reload that adds one starts its read."""
+        catalogue = self.catalogue
+        if catalogue.sso_configured and not self.sso_read_started:
+            self.sso_read_started = True
+            self.sso_key.read_statuses(at_start=True)
+        if catalogue.organizations_configured and not self.organizations_read_started:
+            self.organizations_read_started = True
+            self.organization_refresh.start()
 
     def on_resize(self, event: events.Resize) -> None:
         # On the main screen, even while another (Sessions, a dialog) is on top of it.
@@ -378,6 +393,8 @@ class RoleswitchApp(App[None]):
         # nothing it does not show; on a reload, right after its frame.
         if self.others_read:
             self.call_after_refresh(self.read_others_at_start)
+        if self.settled:
+            self.start_background_reads()
         # Highlighted once, on the active role when there is one: a first highlight that
         # is at once moved would cost start-up a second round of updates.
         self.targets.set_catalogue(

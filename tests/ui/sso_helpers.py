@@ -127,6 +127,8 @@ class FakeIdentityCenter:
             settings=base.settings,
             problems=base.problems,
             account_names=base.account_names,
+            sso_configured=bool(self._status),  # as a TOML or config with these sessions says
+            organizations_configured=base.organizations_configured,
         )
 
 
