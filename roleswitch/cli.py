@@ -175,9 +175,13 @@ def _add_profile(parser: argparse.ArgumentParser) -> None:
 def _profile_name(name: str) -> str:
     """A profile name a section can hold: checked while parsing, so a bad one is a usage
     error (exit 2) like every other bad option value."""
-    from roleswitch.core.credentials_file import check_section_name
+    from roleswitch.core.credentials_file import CHOOSE_ANOTHER, check_section_name
+    from roleswitch.core.errors import ValidationError
 
-    check_section_name(name)
+    try:
+        check_section_name(name)
+    except RoleswitchError as error:  # said of this option, not of the active profile
+        raise ValidationError(str(error).replace(CHOOSE_ANOTHER, "choose another name.")) from None
     return name
 
 

@@ -33,9 +33,9 @@ def cli(*argv: str) -> subprocess.CompletedProcess:
     )
 
 
-def refused(proc: subprocess.CompletedProcess) -> bool:
-    """Exit 1 with one sentence on stderr and no traceback."""
-    return proc.returncode == 1 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+def refused(proc: subprocess.CompletedProcess, *, code: int = 1) -> bool:
+    """Exit 1 (or `code`) with one sentence on stderr and no traceback."""
+    return proc.returncode == code and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 
 
 def setup_role(home, moto, credentials_extra: bytes = b"", *, config_extra: str = "") -> None:
@@ -120,7 +120,8 @@ def test_assume_refuses_the_default_section_name(home, moto):
 
     proc = cli("assume", "admin", "--profile", "DEFAULT")
 
-    assert refused(proc), proc
+    assert refused(proc, code=2), proc  # a bad option value: a usage error, before any STS call
+    assert "choose another name" in proc.stderr and "active_profile" not in proc.stderr, proc
     assert home.credentials.read_bytes() == before
     assert "aws_session_token" not in botocore_sections(home.credentials)["bystander"]
 
@@ -270,7 +271,7 @@ def test_assume_refuses_a_profile_name_that_is_not_a_plain_section_name(home, mo
 
     proc = cli("assume", "admin", "--profile", profile)
 
-    assert refused(proc), proc
+    assert refused(proc, code=2), proc  # a bad option value: a usage error, before any STS call
     assert home.credentials.read_bytes() == before
 
 
