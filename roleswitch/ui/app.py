@@ -103,11 +103,9 @@ class CredentialsStore(Protocol):
     def write(self, profile: str, result: AssumeResult, *, expect_access_key_id: Any = None) -> None: ...
     def clear(self, profile: str, *, expect_access_key_id: str | None = None) -> bool: ...
     def permission_warning(self) -> str | None: ...
-
-    # Looked up with getattr, so a stand-in without them still runs the app: sessions()
-    # (every roleswitch section, file order; without it only the active profile shows),
-    # copy_session(from, to, *, expect_access_key_id) (the Sessions screen's `m`) and
-    # set_region(profile, region, *, expect_access_key_id) (ctrl+g), as CredentialsFile has them.
+    def sessions(self) -> tuple[ActiveSession, ...]: ...  # every roleswitch section, file order
+    def copy_session(self, from_profile: str, to_profile: str, *, expect_access_key_id: str) -> None: ...
+    def set_region(self, profile: str, region: str | None, *, expect_access_key_id: str) -> None: ...
 
 
 class UsageStore(Protocol):
@@ -686,11 +684,8 @@ class RoleswitchApp(App[None]):
 
     def read_others(self) -> dict[str, ActiveSession] | None:
         """The sessions outside the active profile, read now; None when they cannot be read."""
-        read = getattr(self.services.credentials, "sessions", None)
-        if read is None:
-            return {}
         try:
-            found = read()
+            found = self.services.credentials.sessions()
         except RoleswitchError:
             return None
         return {s.profile: s for s in found if s.profile != self.profile}
@@ -1528,15 +1523,14 @@ class RoleswitchApp(App[None]):
         ):
             self.notify(f"[{self.profile}] already holds this session: it is the default.")
             return
-        copy = getattr(self.services.credentials, "copy_session", None)
-        if session is None or copy is None or self.writing:
+        if session is None or self.writing:
             return
         to = self.profile
         credentials = self.services.credentials
         self.writing += 1
 
         def job() -> ActiveSession | None:
-            copy(profile, to, expect_access_key_id=session.access_key_id or "")
+            credentials.copy_session(profile, to, expect_access_key_id=session.access_key_id or "")
             return credentials.read_active(to)
 
         def done(current: ActiveSession | None, error: str | None) -> None:
@@ -1570,9 +1564,9 @@ class RoleswitchApp(App[None]):
         """Pick `profile`'s session region from its partition's regions (botocore's data,
         read off the UI thread), then write it as `region` in its section."""
         session = self.session_in(profile)
-        setter = getattr(self.services.credentials, "set_region", None)
-        if session is None or setter is None:
+        if session is None:
             return
+        setter = self.services.credentials.set_region
 
         def regions() -> tuple[str, ...]:
             from roleswitch.core.regions import partition_of, partition_regions
@@ -1707,11 +1701,10 @@ class RoleswitchApp(App[None]):
             return pinned, store.load(now=now)
 
         def done(outcome: tuple[bool, Any] | None, error: str | None) -> None:
-            if error is not None or outcome is None:
-                self.notify(
-                    error or "Nothing was pinned.", title="Pin not saved", severity="error", timeout=10
-                )
+            if error is not None:
+                self.notify(error, title="Pin not saved", severity="error", timeout=10)
                 return
+            assert outcome is not None
             pinned, usage = outcome
             self.usage_loaded(usage)
             self.notify(f"Pinned {name}: it comes first." if pinned else f"Unpinned {name}.")
@@ -1731,11 +1724,9 @@ class RoleswitchApp(App[None]):
         if usage is None:
             return
         self.usage = usage
-        set_usage = getattr(self.targets, "set_usage", None)
-        if set_usage is not None:
-            set_usage(usage)
-            self.update_count()
-        problem = getattr(usage, "problem", None)
+        self.targets.set_usage(usage)
+        self.update_count()
+        problem = usage.problem
         if problem and at_start:
             self.notify(problem, title="Pins and recent roles", severity="warning", timeout=10)
 
