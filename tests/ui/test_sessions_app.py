@@ -414,6 +414,23 @@ async def test_ctrl_f_pins_and_unpins_the_highlighted_target(home):
         assert not UsageStore().load().is_pinned("staging/Deploy")
 
 
+async def test_a_pin_that_cannot_be_saved_says_why_and_changes_nothing(home):
+    """The state folder is a file (or not the person's): one sentence, the app goes on."""
+    app, _, _ = make(home, usage=True)
+    home.state.parent.mkdir(parents=True, exist_ok=True)
+    home.state.write_text("not a folder\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await others_read(app, pilot)
+        await pilot.press(*"stg deploy", "escape", "ctrl+f")
+        await settle(app, pilot)
+        said = [n for n in notes(app) if "state folder" in n]
+        assert said and "is not a folder" in said[0] and "\n" not in said[0], notes(app)
+        assert not any("Pinned" in n for n in notes(app))
+        await pilot.press(*"prod")  # still filtering: nothing stopped
+        assert app.filter_input.value == "prod"
+    assert home.state.read_text() == "not a folder\n"
+
+
 async def test_every_assume_is_recorded_as_a_use(home):
     app, _, _ = make(home, usage=True)
     async with app.run_test(size=SIZE) as pilot:
