@@ -846,14 +846,9 @@ class AssumeArgs:
 
 def _plain_profile(name: str) -> bool:
     """A name the fast path can take as it is; anything else goes to argparse, which says why."""
-    return (
-        bool(name)
-        and name == name.strip()
-        and name.isprintable()
-        and "[" not in name
-        and "]" not in name
-        and name != "DEFAULT"
-    )
+    from roleswitch.core.ini import section_name_problem  # status and assume import it anyway
+
+    return section_name_problem(name) is None
 
 
 def quick_assume_args(words: list[str]) -> AssumeArgs | None:
